@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Slab caches of typed objects, allocated and freed one at a time or in bulk.
+//!
+//! A [`KmemCache<T>`] is a slab cache whose objects have the size and alignment of `T`. Objects
+//! are handed out as [`CacheBox`]es, which free themselves when dropped. [`Bulk`] is caller
+//! provided storage for up to `N` objects, filled by one `kmem_cache_alloc_bulk()` call and
+//! emptied by one `kmem_cache_free_bulk()` call: the MM-bulk API that network drivers use to
+//! amortise the allocator's per-call cost over a NAPI poll.
+//!
+//! Every object borrows its cache, so a cache cannot be destroyed while an object from it is
+//! alive.
+//!
+//! C header: [`include/linux/slab.h`](srctree/include/linux/slab.h)
+
+use crate::{
+    alloc::{AllocError, Flags},
+    bindings,
+    ffi::c_void,
+    prelude::*,
+};
+use core::{
+    marker::PhantomData,
+    mem::{self, MaybeUninit},
+    ops::{Deref, DerefMut},
+    ptr::{self, NonNull},
+};
+
+/// A slab cache for objects of type `T`.
+///
+/// # Invariants
+///
+/// `cache` points to a live `struct kmem_cache` created by [`KmemCache::new`] for objects of at
+/// least `size_of::<T>()` bytes aligned to at least `align_of::<T>()`. It is destroyed only by
+/// [`Drop`], and every object allocated from it borrows `self`, so no object outlives it.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::kmem_cache::KmemCache;
+///
+/// struct Flow {
+///     saddr: u32,
+///     daddr: u32,
+///     packets: u64,
+/// }
+///
+/// let cache = KmemCache::<Flow>::new(c"doctest_flow")?;
+/// let mut flow = cache.alloc(Flow { saddr: 1, daddr: 2, packets: 0 }, GFP_KERNEL)?;
+/// flow.packets += 1;
+/// assert_eq!((flow.saddr, flow.daddr, flow.packets), (1, 2, 1));
+/// // Dropping `flow` returns the object to `cache`; dropping `cache` destroys it.
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// Handling allocation failure (forced here with fault injection):
+///
+/// ```
+/// # #[cfg(CONFIG_FAILSLAB)]
+/// # {
+/// use kernel::{alloc::AllocError, fault_inject::FailNth, kmem_cache::KmemCache};
+///
+/// let cache = KmemCache::<u64>::new(c"doctest_fail")?;
+/// let fail = FailNth::new(1);
+/// assert_eq!(cache.alloc(7, GFP_ATOMIC).err(), Some(AllocError));
+/// drop(fail);
+/// assert_eq!(*cache.alloc(7, GFP_ATOMIC)?, 7);
+/// # }
+/// # Ok::<(), Error>(())
+/// ```
+pub struct KmemCache<T> {
+    cache: NonNull<bindings::kmem_cache>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The slab allocator may be called on any thread for any cache. Objects of type `T` are
+// handed out as `CacheBox`es, which are `Send` only if `T` is, so a `KmemCache<T>` that moves to
+// another thread moves no `T` with it.
+unsafe impl<T> Send for KmemCache<T> {}
+
+// SAFETY: Every method that takes `&self` calls the slab allocator, which serialises concurrent
+// callers itself. Objects allocated on one thread and used on another are `CacheBox<'_, T>`,
+// which carries `T`'s own `Send`/`Sync` requirements.
+unsafe impl<T> Sync for KmemCache<T> {}
+
+impl<T> KmemCache<T> {
+    /// Creates a slab cache named `name` for objects of type `T`.
+    ///
+    /// The name is copied; it shows in `/proc/slabinfo` and `/sys/kernel/slab`. May sleep.
+    ///
+    /// Returns [`EINVAL`] if `T` is zero-sized or larger than the slab allocator supports, and
+    /// [`ENOMEM`] if the cache cannot be created.
+    pub fn new(name: &CStr) -> Result<Self> {
+        let size = u32::try_from(mem::size_of::<T>()).map_err(|_| EINVAL)?;
+        let align = u32::try_from(mem::align_of::<T>()).map_err(|_| EINVAL)?;
+        if size == 0 {
+            return Err(EINVAL);
+        }
+        let mut args = bindings::kmem_cache_args {
+            align,
+            ..pin_init::zeroed()
+        };
+        // SAFETY: `name` is a valid NUL-terminated string for the duration of the call (the C
+        // side copies it) and `args` is a valid `kmem_cache_args` on our stack.
+        let cache = unsafe { bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, 0) };
+        // INVARIANT: a non-NULL return is a live cache for objects of `size` bytes aligned to
+        // `align`, i.e. fit for `T`.
+        Ok(Self {
+            cache: NonNull::new(cache).ok_or(ENOMEM)?,
+            _p: PhantomData,
+        })
+    }
+
+    /// Allocates one object from the cache and moves `value` into it.
+    ///
+    /// May sleep if `flags` allows it.
+    #[inline]
+    pub fn alloc(&self, value: T, flags: Flags) -> Result<CacheBox<'_, T>, AllocError> {
+        // SAFETY: `self.cache` is a live cache by the type invariant.
+        let obj = unsafe { bindings::kmem_cache_alloc_noprof(self.cache.as_ptr(), flags.as_raw()) };
+        let obj = NonNull::new(obj.cast::<T>()).ok_or(AllocError)?;
+        // SAFETY: `obj` is a fresh object of this cache, so it is valid for writes of a `T` and
+        // suitably aligned (type invariant), and nothing else refers to it.
+        unsafe { obj.write(value) };
+        // INVARIANT: `obj` is an initialised object of `self.cache`, owned by the new box.
+        Ok(CacheBox { obj, cache: self })
+    }
+
+    fn as_raw(&self) -> *mut bindings::kmem_cache {
+        self.cache.as_ptr()
+    }
+}
+
+impl<T> Drop for KmemCache<T> {
+    fn drop(&mut self) {
+        // SAFETY: `self.cache` is live by the type invariant and this is its last use. Every
+        // object borrows `self`, so none is alive unless it was leaked on purpose with
+        // `mem::forget`, in which case the C side reports and keeps the cache: a leak, not a
+        // use-after-free.
+        unsafe { bindings::kmem_cache_destroy(self.as_raw()) };
+    }
+}
+
+/// An object of type `T` allocated from a [`KmemCache<T>`], freed back to it when dropped.
+///
+/// # Invariants
+///
+/// `obj` points to an initialised `T` in an object of `cache`, owned by this box.
+pub struct CacheBox<'a, T> {
+    obj: NonNull<T>,
+    cache: &'a KmemCache<T>,
+}
+
+// SAFETY: A `CacheBox` owns its `T` like a `KBox` does, and the slab allocator may free the object
+// from any thread, so it can move between threads when `T` can.
+unsafe impl<T: Send> Send for CacheBox<'_, T> {}
+
+// SAFETY: `&CacheBox` only gives out `&T`, so it can be shared when `T` can.
+unsafe impl<T: Sync> Sync for CacheBox<'_, T> {}
+
+impl<T> CacheBox<'_, T> {
+    /// Releases ownership of the object without dropping it, returning its address.
+    fn into_raw(self) -> NonNull<T> {
+        let obj = self.obj;
+        mem::forget(self);
+        obj
+    }
+}
+
+impl<T> Deref for CacheBox<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: `obj` is an initialised `T` owned by `self` (type invariant).
+        unsafe { self.obj.as_ref() }
+    }
+}
+
+impl<T> DerefMut for CacheBox<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: `obj` is an initialised `T` owned by `self` (type invariant), and `&mut self`
+        // makes this the only reference to it.
+        unsafe { self.obj.as_mut() }
+    }
+}
+
+impl<T> Drop for CacheBox<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `obj` is an initialised `T` owned by `self` (type invariant); it is not used
+        // again.
+        unsafe { ptr::drop_in_place(self.obj.as_ptr()) };
+        // SAFETY: `obj` is an object of `cache` (type invariant), whose `T` was just dropped.
+        unsafe { bindings::kmem_cache_free(self.cache.as_raw(), self.obj.as_ptr().cast()) };
+    }
+}
+
+/// Storage for up to `N` objects of one [`KmemCache<T>`], allocated and freed in bulk.
+///
+/// [`Bulk::alloc_bulk`] fills it with one call into the slab allocator and [`Bulk::free_bulk`]
+/// (or dropping it) empties it with one call; [`Bulk::push`] and [`Bulk::pop`] move single
+/// objects in and out, so objects allocated one at a time can be freed in bulk and the other
+/// way round.
+///
+/// # Invariants
+///
+/// The first `len` entries of `objs` point to initialised `T`s in distinct objects of `cache`,
+/// owned by this `Bulk`; `len <= N`.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::kmem_cache::{Bulk, KmemCache};
+///
+/// let cache = KmemCache::<[u64; 4]>::new(c"doctest_bulk")?;
+/// let mut bulk = Bulk::<_, 16>::new(&cache);
+/// assert_eq!(bulk.alloc_bulk(12, GFP_KERNEL, || [1; 4])?, 12);
+/// assert_eq!(bulk.len(), 12);
+///
+/// // Mixed use: a bulk-allocated object leaves as a single box, and single boxes join the bulk.
+/// let mut one = bulk.pop().ok_or(EINVAL)?;
+/// one[0] = 2;
+/// for _ in 0..4 {
+///     let single = cache.alloc([3; 4], GFP_KERNEL)?;
+///     assert!(bulk.push(single).is_ok());
+/// }
+/// assert!(bulk.push(one).is_ok());
+/// assert_eq!(bulk.len(), 16);
+/// assert_eq!(bulk.iter().map(|o| o[0]).sum::<u64>(), 11 + 2 + 4 * 3);
+///
+/// // Full: the box comes back instead of being lost.
+/// let extra = cache.alloc([4; 4], GFP_KERNEL)?;
+/// assert!(bulk.push(extra).is_err());
+/// // Asking for nothing, or for more than fits, is a caller error.
+/// assert_eq!(bulk.alloc_bulk(1, GFP_KERNEL, || [0; 4]), Err(EINVAL));
+///
+/// bulk.free_bulk();
+/// assert!(bulk.is_empty());
+/// assert_eq!(bulk.alloc_bulk(0, GFP_KERNEL, || [0; 4]), Err(EINVAL));
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// A failed bulk allocation allocates nothing and leaves the storage as it was:
+///
+/// ```
+/// # #[cfg(CONFIG_FAILSLAB)]
+/// # {
+/// use kernel::{fault_inject::FailNth, kmem_cache::{Bulk, KmemCache}};
+///
+/// let cache = KmemCache::<u32>::new(c"doctest_bulk_fail")?;
+/// let mut bulk = Bulk::<_, 64>::new(&cache);
+/// bulk.alloc_bulk(8, GFP_ATOMIC, || 8)?;
+/// let fail = FailNth::new(1);
+/// assert_eq!(bulk.alloc_bulk(32, GFP_ATOMIC, || 32), Err(ENOMEM));
+/// drop(fail);
+/// assert_eq!(bulk.len(), 8);
+/// assert!(bulk.iter().all(|&v| v == 8));
+/// # }
+/// # Ok::<(), Error>(())
+/// ```
+pub struct Bulk<'a, T, const N: usize> {
+    cache: &'a KmemCache<T>,
+    len: usize,
+    objs: [MaybeUninit<*mut c_void>; N],
+}
+
+// SAFETY: A `Bulk` owns its `T`s like a `KVec<T>` does, and the slab allocator may free them from
+// any thread.
+unsafe impl<T: Send, const N: usize> Send for Bulk<'_, T, N> {}
+
+// SAFETY: `&Bulk` only gives out `&T`s.
+unsafe impl<T: Sync, const N: usize> Sync for Bulk<'_, T, N> {}
+
+impl<'a, T, const N: usize> Bulk<'a, T, N> {
+    /// Creates empty storage for objects of `cache`.
+    #[inline]
+    pub fn new(cache: &'a KmemCache<T>) -> Self {
+        // INVARIANT: `len` is 0.
+        Self {
+            cache,
+            len: 0,
+            objs: [const { MaybeUninit::uninit() }; N],
+        }
+    }
+
+    /// Returns how many objects the storage holds.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Returns `true` if the storage holds no object.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Allocates `count` objects with one `kmem_cache_alloc_bulk()` call and initialises each
+    /// with `init()`.
+    ///
+    /// Returns how many objects were added: the slab allocator gives all of them or none, so
+    /// this is `count` on success. Returns [`EINVAL`] if `count` is zero or more than the free
+    /// room, and [`ENOMEM`] if the allocation fails, in which case nothing was added.
+    ///
+    /// May sleep if `flags` allows it. Interrupts must be enabled, as for the C function.
+    #[inline]
+    pub fn alloc_bulk(&mut self, count: usize, flags: Flags, mut init: impl FnMut() -> T) -> Result<usize> {
+        if count == 0 || count > N - self.len {
+            return Err(EINVAL);
+        }
+        let slots = &mut self.objs[self.len..self.len + count];
+        // SAFETY: `cache` is live (its type invariant) and `slots` is valid for writes of `count`
+        // pointers.
+        let ok = unsafe {
+            bindings::kmem_cache_alloc_bulk_noprof(
+                self.cache.as_raw(),
+                flags.as_raw(),
+                count,
+                slots.as_mut_ptr().cast(),
+            )
+        };
+        if !ok {
+            return Err(ENOMEM);
+        }
+        for slot in slots {
+            // SAFETY: on success the C side stored an object pointer in each of the `count`
+            // slots.
+            let obj = unsafe { slot.assume_init() }.cast::<T>();
+            // SAFETY: `obj` is a fresh object of `cache`, valid for writes of a suitably aligned
+            // `T` (the cache's type invariant), and nothing else refers to it.
+            unsafe { obj.write(init()) };
+        }
+        // INVARIANT: the `count` slots after the old `len` now hold initialised objects of
+        // `cache`, and `len + count <= N` was checked above.
+        self.len += count;
+        Ok(count)
+    }
+
+    /// Drops every object and frees them all with one `kmem_cache_free_bulk()` call.
+    #[inline]
+    pub fn free_bulk(&mut self) {
+        let len = self.len;
+        if len == 0 {
+            return;
+        }
+        // INVARIANT: `len` is 0 before any `T` is dropped, so a panicking destructor leaks the
+        // remaining objects instead of letting them be dropped twice.
+        self.len = 0;
+        if mem::needs_drop::<T>() {
+            for slot in &self.objs[..len] {
+                // SAFETY: the first `len` slots held initialised `T`s owned by `self` (type
+                // invariant); each is dropped once and not used again.
+                unsafe { ptr::drop_in_place(slot.assume_init().cast::<T>()) };
+            }
+        }
+        // SAFETY: the first `len` slots hold distinct objects of `cache` (type invariant), whose
+        // `T`s were dropped above and which `self` no longer owns.
+        unsafe { bindings::kmem_cache_free_bulk(self.cache.as_raw(), len, self.objs.as_mut_ptr().cast()) };
+    }
+
+    /// Moves a single object into the storage, to be freed in bulk.
+    ///
+    /// Gives the object back if the storage is full or the object belongs to another cache.
+    #[inline]
+    pub fn push(&mut self, obj: CacheBox<'a, T>) -> Result<(), CacheBox<'a, T>> {
+        if self.len == N || !ptr::eq(obj.cache, self.cache) {
+            return Err(obj);
+        }
+        self.objs[self.len] = MaybeUninit::new(obj.into_raw().as_ptr().cast());
+        // INVARIANT: the slot at the old `len` holds an initialised object of `cache`, whose
+        // ownership moved here from the box, and the old `len` was below `N`.
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Moves the most recently added object out of the storage as a single box.
+    #[inline]
+    pub fn pop(&mut self) -> Option<CacheBox<'a, T>> {
+        self.len = self.len.checked_sub(1)?;
+        // SAFETY: the slot at the new `len` was below the old `len`, so it holds an initialised
+        // object of `cache` (type invariant), which the storage no longer owns.
+        let obj = unsafe { NonNull::new_unchecked(self.objs[self.len].assume_init().cast::<T>()) };
+        // INVARIANT: ownership of that object moves to the box.
+        Some(CacheBox {
+            obj,
+            cache: self.cache,
+        })
+    }
+
+    /// Returns an iterator over the objects.
+    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.objs[..self.len].iter().map(|slot| {
+            // SAFETY: the first `len` slots hold initialised `T`s owned by `self` (type
+            // invariant), which stay alive while `self` is borrowed.
+            unsafe { &*slot.assume_init().cast::<T>() }
+        })
+    }
+}
+
+impl<T, const N: usize> Drop for Bulk<'_, T, N> {
+    #[inline]
+    fn drop(&mut self) {
+        self.free_bulk();
+    }
+}

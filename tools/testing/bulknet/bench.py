@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bulknet benchmark harness: run the scenarios in the test router and compare.
+
+Boots the guest once in icount mode (guest time = guest instructions), runs
+every scenario under tools/testing/bulknet/scenarios/ whose file name contains
+--pattern (make bench BENCH=...), each twice, and prints one table:
+
+  scenario, impl, method, ops/s (virtual), instructions per op, ratio against
+  the C implementation of the same scenario measured in the same run, and the
+  difference between the two rounds (must stay within 0.1%).
+
+The same rows are written as JSON to out/bench.json.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vm  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+ROW = re.compile(r"^BENCH round=(\d) (.*)$")
+DETERMINISM = 0.001
+
+
+def parse(lines):
+    """BENCH rows -> {(scenario, impl): {round: row}}, in first-seen order."""
+    rows = {}
+    for line in lines:
+        m = ROW.match(line.strip())
+        if not m:
+            continue
+        fields = dict(kv.split("=", 1) for kv in m.group(2).split() if "=" in kv)
+        key = (fields.pop("scenario"), fields.pop("impl"))
+        fields["ops"], fields["elapsed_ns"] = int(fields["ops"]), int(fields["elapsed_ns"])
+        rows.setdefault(key, {})[int(m.group(1))] = fields
+    return rows
+
+
+def summarise(rows, method):
+    out = []
+    for (scenario, impl), rounds in rows.items():
+        r = rounds.get(1) or rounds.get(2)
+        insn = [x["elapsed_ns"] / x["ops"] for x in rounds.values() if x["ops"]]
+        if not insn:
+            continue
+        spread = (max(insn) - min(insn)) / max(insn) if len(insn) == 2 else None
+        extra = {k: v for k, v in r.items() if k not in ("ops", "elapsed_ns")}
+        out.append({
+            "scenario": scenario, "impl": impl, "method": method,
+            "ops": r["ops"], "elapsed_ns": r["elapsed_ns"],
+            "pps": round(r["ops"] * 1e9 / r["elapsed_ns"]) if r["elapsed_ns"] else 0,
+            "insn_per_pkt": round(insn[0], 3),
+            "repeat_delta": round(spread, 6) if spread is not None else None,
+            "deterministic": spread is not None and spread <= DETERMINISM,
+            **extra,
+        })
+    by_c = {x["scenario"]: x["insn_per_pkt"] for x in out if x["impl"] == "c"}
+    for x in out:
+        c = by_c.get(x["scenario"])
+        x["ratio_vs_c"] = round(x["insn_per_pkt"] / c, 4) if c else None
+    return out
+
+
+def table(results):
+    head = ["scenario", "impl", "method", "ops/s (virtual)", "insn/op", "vs C", "repeat"]
+    body = []
+    for x in results:
+        rep = "n/a" if x["repeat_delta"] is None else f"{x['repeat_delta'] * 100:.3f}%"
+        if x["repeat_delta"] is not None and not x["deterministic"]:
+            rep += " NOT DETERMINISTIC"
+        body.append([x["scenario"], x["impl"], x["method"], f"{x['pps']:,}",
+                     f"{x['insn_per_pkt']:,.1f}",
+                     "" if x["ratio_vs_c"] is None else f"{x['ratio_vs_c']:.3f}", rep])
+    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(head, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in body]
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--pattern", default=os.environ.get("BENCH", ""))
+    p.add_argument("--json", default=os.path.join(REPO, "out", "bench.json"))
+    p.add_argument("--timeout", type=int, default=3000)
+    a = p.parse_args()
+
+    status, lines = vm.run_vm(os.path.join(HERE, "guest", "bench.sh"), [a.pattern],
+                              mode="icount", timeout=a.timeout, echo=False)
+    for line in lines:
+        if line.startswith("BENCH-FAIL") or (not line.startswith("BENCH") and line.strip()):
+            print("  | " + line)
+    results = summarise(parse(lines), "icount")
+    print()
+    print("bulknet bench: QEMU TCG -icount shift=0 (1 guest ns = 1 guest instruction), "
+          "pktgen and in-kernel timers; insn/op = elapsed guest ns / ops")
+    print(table(results))
+    os.makedirs(os.path.dirname(a.json), exist_ok=True)
+    with open(a.json, "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"\nwrote {len(results)} rows to {os.path.relpath(a.json)}")
+    if not results:
+        print("bulknet bench: no results (pattern matched no scenario?)", file=sys.stderr)
+        return 1
+    bad = [x["scenario"] for x in results if x["repeat_delta"] is not None and not x["deterministic"]]
+    if bad:
+        print(f"bulknet bench: rounds disagree by more than {DETERMINISM:.1%}: {', '.join(bad)}")
+    return 0 if status == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

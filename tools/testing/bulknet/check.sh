@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every bulknet test, counted one by one.
+#  - host: cargo test of the no_std crates (each test), clippy, rustfmt (host
+#    crates and kernel-tree Rust with the kernel's .rustfmt.toml), checkpatch;
+#  - build: the kernel and the out-of-tree modules with CLIPPY=1 and
+#    CONFIG_WERROR, so any warning fails;
+#  - guest: every KUnit test case of the boot (the Rust doctests, ours
+#    included) and every selftest under tools/testing/selftests/bulknet (TAP).
+# Last line: "N passed, N failed".
+#
+#   check.sh [--host-only]
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+CACHE=${BULKNET_CACHE:-/var/cache/bulknet}
+SRC=${KDIR:-$CACHE/linux-7.3}
+OUT=${KBUILD_OUTPUT:-$CACHE/build}
+export PATH="$HOME/.cargo/bin:$PATH"
+LOGS=$REPO/out/check
+mkdir -p "$LOGS"
+passed=0
+failed=0
+skipped=0
+start=$(date +%s)
+
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+notok() { failed=$((failed + 1)); echo "not ok - $*"; }
+skip() { skipped=$((skipped + 1)); echo "ok - $* # SKIP"; }
+
+# step NAME LOG CMD...: one check that passes when CMD succeeds; prints the log tail if not.
+step() {
+	local name=$1 log=$LOGS/$2
+	shift 2
+	if "$@" > "$log" 2>&1; then
+		ok "$name"
+		return 0
+	fi
+	notok "$name (log: ${log#$REPO/})"
+	tail -n 30 "$log" | sed 's/^/  | /'
+	return 1
+}
+
+cd "$REPO" || exit 1
+
+# --- host ---
+if cargo test --workspace --quiet > "$LOGS/cargo-test.log" 2>&1; then :; fi
+n_ok=$(grep -o '[0-9]* passed' "$LOGS/cargo-test.log" | awk '{s += $1} END {print s + 0}')
+n_fail=$(grep -o '[0-9]* failed' "$LOGS/cargo-test.log" | awk '{s += $1} END {print s + 0}')
+if [ "$n_ok" -gt 0 ] && [ "$n_fail" = 0 ] && ! grep -q '^error' "$LOGS/cargo-test.log"; then
+	passed=$((passed + n_ok))
+	echo "ok - cargo test: $n_ok host unit tests"
+else
+	failed=$((failed + n_fail + (n_fail == 0)))
+	echo "not ok - cargo test: $n_ok passed, $n_fail failed"
+	grep -B2 -A15 'panicked\|^error' "$LOGS/cargo-test.log" | head -60 | sed 's/^/  | /'
+fi
+step "cargo clippy -D warnings (host crates)" clippy.log \
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "cargo fmt --check (host crates)" fmt.log cargo fmt --all --check
+
+kernel_rs=$(git ls-files --cached --others --exclude-standard '*.rs' | grep -v '^lib/')
+if [ -f "$SRC/.rustfmt.toml" ]; then
+	# shellcheck disable=SC2086
+	step "rustfmt --check (kernel-tree Rust, kernel .rustfmt.toml)" rustfmt-kernel.log \
+		rustfmt --check --edition 2021 --config-path "$SRC/.rustfmt.toml" $kernel_rs
+	checkpatch() {
+		local f rc=0
+		for f in $(git ls-files --cached --others --exclude-standard '*.c' '*.h' '*.rs' | grep -v '^lib/'); do
+			perl "$SRC/scripts/checkpatch.pl" --no-tree --terse --show-types \
+				--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" || rc=1
+		done
+		for f in rust/patches/*.patch; do
+			[ -e "$f" ] || continue
+			perl "$SRC/scripts/checkpatch.pl" --no-tree --terse --show-types "$f" || rc=1
+		done
+		return $rc
+	}
+	step "checkpatch (kernel-tree C, Rust and patches)" checkpatch.log checkpatch
+else
+	notok "kernel-tree lints: no kernel tree at $SRC (run make kernel)"
+fi
+
+if [ "${1:-}" = --host-only ]; then
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+fi
+
+# --- build ---
+built=1
+step "kernel builds (tinyconfig + bulknet.config, CLIPPY=1, WERROR)" kernel-build.log \
+	"$HERE/kernel.sh" || built=0
+if [ $built = 1 ]; then
+	step "out-of-tree modules build (CLIPPY=1, WERROR)" modules-build.log \
+		make -s -C "$REPO" modules || built=0
+fi
+
+# --- guest ---
+if [ $built = 1 ]; then
+	guest_log=$LOGS/guest.log
+	"$HERE/vm.py" --wall --timeout 2400 "$HERE/guest/check.sh" > "$guest_log" 2>&1
+	vm_rc=$?
+	eval "$(python3 "$HERE/tap.py" < "$guest_log")"
+	passed=$((passed + tap_passed))
+	failed=$((failed + tap_failed))
+	skipped=$((skipped + tap_skipped))
+	if [ "$vm_rc" != 0 ]; then
+		notok "guest run finished cleanly (vm.py status $vm_rc, log: ${guest_log#$REPO/})"
+		tail -n 40 "$guest_log" | sed 's/^/  | /'
+	fi
+else
+	notok "guest tests not run: the build failed"
+fi
+
+echo "# make check took $(($(date +%s) - start)) s"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ]

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for scripts that run inside the bulknet test router (vm.py). Source it.
+# The real iproute2 tools are called by absolute path: busybox has applets of the
+# same names.
+
+BULKNET_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
+BULKNET_CACHE=${BULKNET_CACHE:-/var/cache/bulknet}
+# Where `make modules` puts the out-of-tree modules (MO=).
+BULKNET_MODULES=${BULKNET_MODULES:-$BULKNET_CACHE/modules}
+IP=/usr/sbin/ip
+TC=/usr/sbin/tc
+ETHTOOL=/usr/sbin/ethtool
+
+# modprobe: the kernel's own modules, installed by kernel.sh under the cache dir.
+modprobe() {
+	command modprobe -d "$BULKNET_CACHE/modroot" "$@"
+}
+
+# bulknet_module NAME: path of one of our out-of-tree modules.
+bulknet_module() {
+	local ko
+	ko=$(find "$BULKNET_MODULES" -name "$1.ko" 2>/dev/null | head -1)
+	[ -n "$ko" ] || { echo "bulknet: module $1.ko not built (make modules)" >&2; return 1; }
+	echo "$ko"
+}
+
+# bench_row SCENARIO IMPL OPS ELAPSED_NS [KEY=VALUE...]: one result for bench.py.
+bench_row() {
+	local s=$1 i=$2 ops=$3 ns=$4
+	shift 4
+	echo "BENCH scenario=$s impl=$i ops=$ops elapsed_ns=$ns $*"
+}
+
+# igb_ports: the igb interfaces, in PCI order (port 0, then its peer).
+igb_ports() {
+	local d
+	for d in /sys/bus/pci/drivers/igb/0000:*/net/*; do
+		[ -e "$d" ] && basename "$d"
+	done
+}
+
+# wait_carrier DEV: wait (up to ~5 s of guest time) until DEV has carrier.
+wait_carrier() {
+	local i
+	for i in $(seq 50); do
+		[ "$(cat /sys/class/net/$1/carrier 2>/dev/null)" = 1 ] && return 0
+		sleep 0.1
+	done
+	echo "bulknet: $1 has no carrier" >&2
+	return 1
+}
+
+# --- pktgen (Documentation/networking/pktgen.rst) ---
+
+pg_write() { # FILE CMD
+	local f=$1
+	shift
+	echo "$*" > "$f" || { echo "bulknet: pktgen: '$*' > $f failed" >&2; return 1; }
+	if grep -q "Result: .*ERROR\|Result: No such" "$f" 2>/dev/null; then
+		echo "bulknet: pktgen: '$*': $(grep Result: "$f")" >&2
+		return 1
+	fi
+}
+
+# pg_setup DEV: a fresh pktgen device on thread 0 with our common defaults.
+pg_setup() {
+	local dev=$1
+	[ -d /proc/net/pktgen ] || modprobe pktgen || return 1
+	pg_write /proc/net/pktgen/pgctrl reset
+	pg_write /proc/net/pktgen/kpktgend_0 rem_device_all
+	pg_write /proc/net/pktgen/kpktgend_0 "add_device $dev"
+	pg_write "/proc/net/pktgen/$dev" "pkt_size 60"
+	pg_write "/proc/net/pktgen/$dev" "delay 0"
+	pg_write "/proc/net/pktgen/$dev" "flag NO_TIMESTAMP"
+	pg_write "/proc/net/pktgen/$dev" "dst_min 198.18.0.42"
+	pg_write "/proc/net/pktgen/$dev" "dst_max 198.18.0.42"
+}
+
+# pg_set DEV CMD...
+pg_set() {
+	local dev=$1
+	shift
+	pg_write "/proc/net/pktgen/$dev" "$*"
+}
+
+# pg_run DEV: run to completion; prints "SENT ELAPSED_NS" from pktgen's result.
+pg_run() {
+	local dev=$1 res
+	pg_write /proc/net/pktgen/pgctrl start || return 1
+	res=$(grep "Result: OK:" "/proc/net/pktgen/$dev") || {
+		echo "bulknet: pktgen on $dev: $(grep Result: "/proc/net/pktgen/$dev")" >&2
+		return 1
+	}
+	# Result: OK: 906001(c905990+d11) usec, 1000000 (60byte,0frags)
+	echo "$res" | sed -E 's/.*OK: ([0-9]+)\(c.* usec, ([0-9]+) .*/\2 \1000/'
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot the bulknet test router under QEMU TCG and run a script in it.
+
+The guest is a q35 machine with two igb ports, each on its own PCIe root port,
+joined back to back on one QEMU hub. Its root is the host's, read-only over
+9p, so the script sees this work tree and the host's tools at the same paths.
+
+  vm.py [--icount | --wall] [--timeout S] SCRIPT [ARGS...]
+
+--icount (default) runs one vCPU with -icount shift=0,sleep=off: guest time is
+guest instructions, so pktgen results are deterministic and 1e9/pps is
+instructions per packet. --wall runs two vCPUs with multi-threaded TCG, for
+SMP and concurrency tests. The script's output is printed and its exit status
+returned; on failure or timeout the tail of the serial log is printed.
+"""
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CACHE = os.environ.get("BULKNET_CACHE", "/var/cache/bulknet")
+EXIT_MARK = "BULKNET-EXIT: "
+
+
+def die(msg):
+    print(f"bulknet vm: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def initramfs():
+    """Build (once) the initramfs: busybox-static and our /init."""
+    out = os.path.join(CACHE, "initramfs.cpio")
+    init = os.path.join(HERE, "guest", "init")
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(init):
+        return out
+    with tempfile.TemporaryDirectory() as root:
+        os.makedirs(os.path.join(root, "bin"))
+        shutil.copy(busybox, os.path.join(root, "bin", "busybox"))
+        shutil.copy(init, os.path.join(root, "init"))
+        os.chmod(os.path.join(root, "init"), 0o755)
+        files = subprocess.run(["find", "."], cwd=root, check=True,
+                               capture_output=True, text=True).stdout
+        cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
+                              input=files.encode(), check=True, capture_output=True).stdout
+    with open(out + ".tmp", "wb") as f:
+        f.write(cpio)
+    os.replace(out + ".tmp", out)
+    return out
+
+
+def qemu_cmd(kernel, mode, run, cmdline):
+    accel = ["-accel", "tcg", "-icount", "shift=0,sleep=off", "-smp", "1"]
+    if mode == "wall":
+        accel = ["-accel", "tcg,thread=multi", "-smp", "2"]
+    append = " ".join([
+        "console=ttyS0", "quiet", "panic=-1", "oops=panic", "slab_nomerge",
+        f"bulknet.run={run}", cmdline,
+    ]).strip()
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-m", "1G",
+           "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
+           *accel, "-kernel", kernel, "-initrd", initramfs(), "-append", append,
+           "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"]
+    for port in (0, 1):
+        cmd += ["-device", f"pcie-root-port,id=rp{port},chassis={port + 1},slot={port + 1}",
+                "-netdev", f"hubport,id=net{port},hubid=0",
+                "-device", f"igb,bus=rp{port},netdev=net{port},mac=52:54:00:12:34:{0x56 + port:02x}"]
+    return cmd
+
+
+def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None, echo=True):
+    """Run `script ARGS` in the guest; return (exit status, output lines)."""
+    kernel = kernel or os.path.join(os.environ.get("KBUILD_OUTPUT", f"{CACHE}/build"),
+                                    "arch/x86/boot/bzImage")
+    if not os.path.exists(kernel):
+        die(f"no kernel at {kernel}: run 'make kernel' first")
+    rundir = os.path.join(CACHE, "run")
+    os.makedirs(rundir, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=rundir, suffix=".sh", delete=False) as f:
+        f.write("cd " + shlex.quote(os.getcwd()) + "\n")
+        f.write("exec " + " ".join(shlex.quote(a) for a in [os.path.abspath(script), *args]) + "\n")
+        wrapper = f.name
+    lines, status = [], None
+    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, cmdline), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        import selectors
+        import time
+        deadline = time.monotonic() + timeout
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        buf = b""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                proc.kill()
+                lines.append(f"bulknet vm: timeout after {timeout}s")
+                break
+            if not sel.select(timeout=min(left, 1.0)):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            buf += chunk
+            *done, buf = buf.split(b"\n")
+            for raw in done:
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                if line.startswith(EXIT_MARK):
+                    status = int(line[len(EXIT_MARK):].strip() or 125)
+                    continue
+                lines.append(line)
+                if echo:
+                    print(line, flush=True)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.unlink(wrapper)
+    if status is None:
+        status = 124
+        log = lines[-40:]
+        print("bulknet vm: the guest did not finish; last lines of its serial log:", file=sys.stderr)
+        for line in log:
+            print("  | " + line, file=sys.stderr)
+    return status, lines
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--icount", dest="mode", action="store_const", const="icount")
+    g.add_argument("--wall", dest="mode", action="store_const", const="wall")
+    p.add_argument("--timeout", type=int, default=600)
+    p.add_argument("--cmdline", default="", help="extra kernel command line")
+    p.add_argument("--kernel")
+    p.add_argument("script")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    a = p.parse_args()
+    status, lines = run_vm(a.script, a.args, a.mode or "icount", a.timeout, a.cmdline, a.kernel)
+    if status != 0 and status != 124:
+        print(f"bulknet vm: {a.script} exited with status {status}; last lines:", file=sys.stderr)
+        for line in lines[-20:]:
+            print("  | " + line, file=sys.stderr)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
