@@ -65,7 +65,14 @@ fn bench_single(cache: &KmemCache<Obj>, objects: u64) -> Result {
         let obj = cache.alloc(MaybeUninit::uninit(), GFP_ATOMIC)?;
         drop(obj);
     }
-    report("single", 1, Sample { ops: objects, elapsed_ns: elapsed_ns(start) });
+    report(
+        "single",
+        1,
+        Sample {
+            ops: objects,
+            elapsed_ns: elapsed_ns(start),
+        },
+    );
     Ok(())
 }
 
@@ -77,7 +84,14 @@ fn bench_bulk(cache: &KmemCache<Obj>, objects: u64, bulk: usize) -> Result {
         objs.alloc_bulk(bulk, GFP_ATOMIC, MaybeUninit::uninit)?;
         objs.free_bulk();
     }
-    report("bulk", bulk, Sample { ops: loops * bulk as u64, elapsed_ns: elapsed_ns(start) });
+    report(
+        "bulk",
+        bulk,
+        Sample {
+            ops: loops * bulk as u64,
+            elapsed_ns: elapsed_ns(start),
+        },
+    );
     Ok(())
 }
 

@@ -102,7 +102,8 @@ impl<T> KmemCache<T> {
         };
         // SAFETY: `name` is a valid NUL-terminated string for the duration of the call (the C
         // side copies it) and `args` is a valid `kmem_cache_args` on our stack.
-        let cache = unsafe { bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, 0) };
+        let cache =
+            unsafe { bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, 0) };
         // INVARIANT: a non-NULL return is a live cache for objects of `size` bytes aligned to
         // `align`, i.e. fit for `T`.
         Ok(Self {
@@ -205,7 +206,7 @@ impl<T> Drop for CacheBox<'_, T> {
 /// # Invariants
 ///
 /// The first `len` entries of `objs` point to initialised `T`s in distinct objects of `cache`,
-/// owned by this `Bulk`; `len <= N`.
+/// owned by this `Bulk`; `len <= N`. `raw` is `cache`'s C cache.
 ///
 /// # Examples
 ///
@@ -260,6 +261,8 @@ impl<T> Drop for CacheBox<'_, T> {
 /// ```
 pub struct Bulk<'a, T, const N: usize> {
     cache: &'a KmemCache<T>,
+    /// `cache`'s C cache, kept here to save a pointer load per bulk call.
+    raw: NonNull<bindings::kmem_cache>,
     len: usize,
     objs: [MaybeUninit<*mut c_void>; N],
 }
@@ -275,9 +278,10 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     /// Creates empty storage for objects of `cache`.
     #[inline]
     pub fn new(cache: &'a KmemCache<T>) -> Self {
-        // INVARIANT: `len` is 0.
+        // INVARIANT: `len` is 0 and `raw` is taken from `cache`.
         Self {
             cache,
+            raw: cache.cache,
             len: 0,
             objs: [const { MaybeUninit::uninit() }; N],
         }
@@ -304,16 +308,26 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     ///
     /// May sleep if `flags` allows it. Interrupts must be enabled, as for the C function.
     #[inline]
-    pub fn alloc_bulk(&mut self, count: usize, flags: Flags, mut init: impl FnMut() -> T) -> Result<usize> {
-        if count == 0 || count > N - self.len {
-            return Err(EINVAL);
-        }
-        let slots = &mut self.objs[self.len..self.len + count];
-        // SAFETY: `cache` is live (its type invariant) and `slots` is valid for writes of `count`
-        // pointers.
+    pub fn alloc_bulk(
+        &mut self,
+        count: usize,
+        flags: Flags,
+        mut init: impl FnMut() -> T,
+    ) -> Result<usize> {
+        let len = self.len;
+        let slots = match self
+            .objs
+            .get_mut(len..)
+            .and_then(|free| free.get_mut(..count))
+        {
+            Some(slots) if count > 0 => slots,
+            _ => return Err(EINVAL),
+        };
+        // SAFETY: `raw` is the live cache of `cache` (type invariant) and `slots` is valid for
+        // writes of `count` pointers.
         let ok = unsafe {
             bindings::kmem_cache_alloc_bulk_noprof(
-                self.cache.as_raw(),
+                self.raw.as_ptr(),
                 flags.as_raw(),
                 count,
                 slots.as_mut_ptr().cast(),
@@ -331,8 +345,8 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             unsafe { obj.write(init()) };
         }
         // INVARIANT: the `count` slots after the old `len` now hold initialised objects of
-        // `cache`, and `len + count <= N` was checked above.
-        self.len += count;
+        // `cache`, and `len + count <= N` since they were found within `objs`.
+        self.len = len + count;
         Ok(count)
     }
 
@@ -355,7 +369,9 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         }
         // SAFETY: the first `len` slots hold distinct objects of `cache` (type invariant), whose
         // `T`s were dropped above and which `self` no longer owns.
-        unsafe { bindings::kmem_cache_free_bulk(self.cache.as_raw(), len, self.objs.as_mut_ptr().cast()) };
+        unsafe {
+            bindings::kmem_cache_free_bulk(self.raw.as_ptr(), len, self.objs.as_mut_ptr().cast())
+        };
     }
 
     /// Moves a single object into the storage, to be freed in bulk.
@@ -363,7 +379,9 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     /// Gives the object back if the storage is full or the object belongs to another cache.
     #[inline]
     pub fn push(&mut self, obj: CacheBox<'a, T>) -> Result<(), CacheBox<'a, T>> {
-        if self.len == N || !ptr::eq(obj.cache, self.cache) {
+        // Compare the C caches: two `KmemCache`s may share one when the slab allocator merges
+        // caches, and freeing into either is then correct.
+        if self.len == N || obj.cache.cache != self.raw {
             return Err(obj);
         }
         self.objs[self.len] = MaybeUninit::new(obj.into_raw().as_ptr().cast());

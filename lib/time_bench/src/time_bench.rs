@@ -48,7 +48,10 @@ impl Sample {
         if self.ops == 0 {
             return None;
         }
-        let picos = self.elapsed_ns.checked_mul(1000)?.checked_add(self.ops / 2)?;
+        let picos = self
+            .elapsed_ns
+            .checked_mul(1000)?
+            .checked_add(self.ops / 2)?;
         Some(Picos(picos / self.ops))
     }
 }
@@ -70,20 +73,42 @@ mod tests {
 
     #[test]
     fn per_op_rounds_to_nearest_picosecond() {
-        let s = Sample { ops: 3, elapsed_ns: 10 };
+        let s = Sample {
+            ops: 3,
+            elapsed_ns: 10,
+        };
         assert_eq!(s.per_op(), Some(Picos(3333)));
-        let s = Sample { ops: 3, elapsed_ns: 20 };
+        let s = Sample {
+            ops: 3,
+            elapsed_ns: 20,
+        };
         assert_eq!(s.per_op(), Some(Picos(6667)));
-        assert_eq!(Sample { ops: 0, elapsed_ns: 5 }.per_op(), None);
+        assert_eq!(
+            Sample {
+                ops: 0,
+                elapsed_ns: 5
+            }
+            .per_op(),
+            None
+        );
     }
 
     #[test]
     fn per_op_does_not_overflow() {
-        let s = Sample { ops: 1, elapsed_ns: u64::MAX };
+        let s = Sample {
+            ops: 1,
+            elapsed_ns: u64::MAX,
+        };
         assert_eq!(s.per_op(), None);
-        let s = Sample { ops: 1, elapsed_ns: u64::MAX / 1000 };
+        let s = Sample {
+            ops: 1,
+            elapsed_ns: u64::MAX / 1000,
+        };
         assert_eq!(s.per_op(), Some(Picos(u64::MAX / 1000 * 1000)));
-        let s = Sample { ops: 7, elapsed_ns: u64::MAX / 1000 + 1 };
+        let s = Sample {
+            ops: 7,
+            elapsed_ns: u64::MAX / 1000 + 1,
+        };
         assert_eq!(s.per_op(), None);
     }
 
@@ -94,7 +119,6 @@ mod tests {
         assert_eq!(Picos(7).to_string(), "0.007");
     }
 
-
     #[test]
     fn loops_cover_the_requested_ops() {
         assert_eq!(loops_for(1000, 16), 63);
@@ -103,5 +127,4 @@ mod tests {
         assert_eq!(loops_for(0, 8), 1);
         assert_eq!(loops_for(10, 0), 10);
     }
-
 }

@@ -84,7 +84,9 @@ def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None,
     os.makedirs(rundir, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=rundir, suffix=".sh", delete=False) as f:
         f.write("cd " + shlex.quote(os.getcwd()) + "\n")
-        f.write("exec " + " ".join(shlex.quote(a) for a in [os.path.abspath(script), *args]) + "\n")
+        if os.path.exists(script):
+            script = os.path.abspath(script)
+        f.write("exec " + " ".join(shlex.quote(a) for a in [script, *args]) + "\n")
         wrapper = f.name
     lines, status = [], None
     proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, cmdline), stdin=subprocess.DEVNULL,
