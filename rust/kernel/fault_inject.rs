@@ -2,68 +2,82 @@
 
 //! Fault injection for the current task.
 //!
-//! Lets tests force an allocation failure at an exact point, as `/proc/self/fail-nth` does for
-//! user space (see `Documentation/fault-injection/fault-injection.rst`).
+//! Lets tests force a failure at an exact fault point, as writing to `/proc/self/fail-nth` does
+//! for user space (see `Documentation/fault-injection/fault-injection.rst`).
 //!
 //! C header: [`include/linux/fault-inject.h`](srctree/include/linux/fault-inject.h)
 
 use crate::{bindings, types::NotThreadSafe};
 use core::num::NonZeroU32;
 
-/// Makes the `nth` fault-injection point that the current task reaches from now on fail.
+/// Makes the `nth` fault point that the current task reaches from now on fail.
 ///
-/// Only fault points whose filters let the call through count: for failslab and
+/// Every fault point counts whose filters let the call through: for failslab and
 /// fail_page_alloc, by default, those of allocations that may not sleep (`GFP_ATOMIC`,
-/// `GFP_NOWAIT`). Dropping the guard disarms whatever has not fired yet.
+/// `GFP_NOWAIT`); also those of any other fault-injection capability the kernel was built with
+/// (fail_futex, fail_usercopy, ...). The counter belongs to the task, so it only counts in task
+/// context, not in interrupt or softirq context. Each forced failure is reported with a stack
+/// dump, unless the allocation has `__GFP_NOWARN` or the capability's `verbose` is 0.
+///
+/// Dropping the guard restores the counter it found, so guards nest.
 ///
 /// # Examples
 ///
 /// ```
 /// # #[cfg(CONFIG_FAILSLAB)]
 /// # {
+/// use core::num::NonZeroU32;
 /// use kernel::{alloc::AllocError, fault_inject::FailNth};
 ///
-/// let fail = FailNth::new(2);
+/// let fail = FailNth::new(NonZeroU32::new(2).unwrap());
 /// let first = KBox::new(1u64, GFP_ATOMIC);
-/// let second = KBox::new(2u64, GFP_ATOMIC);
+/// let second = KBox::new(2u64, GFP_ATOMIC | __GFP_NOWARN);
+/// assert_eq!(fail.pending(), None);
 /// drop(fail);
 /// assert!(first.is_ok());
 /// assert_eq!(second.err(), Some(AllocError));
 /// # }
 /// ```
+#[must_use = "the failure is disarmed as soon as the guard is dropped"]
 pub struct FailNth {
+    previous: u32,
     _not_send: NotThreadSafe,
 }
 
 impl FailNth {
-    /// Arms the current task's `fail_nth` counter.
+    /// Arms the current task's `fail_nth` counter: the `nth` fault point from now on fails.
     ///
-    /// A zero `nth` disarms it; the guard is for the current task, so it is not [`Send`].
-    pub fn new(nth: u32) -> Self {
-        set_fail_nth(nth);
+    /// The guard refers to the current task, so it is not [`Send`].
+    pub fn new(nth: NonZeroU32) -> Self {
+        let previous = fail_nth();
+        set_fail_nth(nth.get());
         Self {
+            previous,
             _not_send: NotThreadSafe,
         }
     }
 
-    /// Returns how many fault points are still to pass before one fails, or `None` once the
-    /// armed one has fired.
-    pub fn remaining(&self) -> Option<NonZeroU32> {
-        // SAFETY: `current` is always a valid task, and only this task writes its own
-        // `fail_nth` outside of `/proc`, which uses `WRITE_ONCE` as well.
-        NonZeroU32::new(unsafe { bindings::fault_inject_get_fail_nth() })
+    /// Returns the counter: `Some(1)` if the next fault point fails, `None` once one has.
+    pub fn pending(&self) -> Option<NonZeroU32> {
+        NonZeroU32::new(fail_nth())
     }
 }
 
 impl Drop for FailNth {
     fn drop(&mut self) {
-        set_fail_nth(0);
+        set_fail_nth(self.previous);
     }
 }
 
+fn fail_nth() -> u32 {
+    // SAFETY: the helper has no preconditions: it reads a field of `current`, which is always
+    // a valid task.
+    unsafe { bindings::fault_inject_get_fail_nth() }
+}
+
 fn set_fail_nth(nth: u32) {
-    // SAFETY: the helper only writes the current task's own `fail_nth` field, which every fault
-    // point reads with `READ_ONCE`; any value is valid, and all it can do is make an allocation
-    // of this task fail, which every caller must handle anyway.
+    // SAFETY: the helper has no preconditions: it writes a field of `current`, which is always
+    // a valid task, and any value is valid for it. All it can do is make a later fault point of
+    // that task fail, which its caller must handle anyway.
     unsafe { bindings::fault_inject_set_fail_nth(nth) };
 }
