@@ -9,7 +9,7 @@
 //! amortise the allocator's per-call cost over a NAPI poll.
 //!
 //! Every object borrows its cache, so a cache cannot be destroyed while an object from it is
-//! alive.
+//! alive, and holding an object costs no reference count.
 //!
 //! C header: [`include/linux/slab.h`](srctree/include/linux/slab.h)
 
@@ -28,11 +28,15 @@ use core::{
 
 /// A slab cache for objects of type `T`.
 ///
+/// Dropping the cache destroys it, which may sleep. Every object borrows the cache, so none can
+/// outlive it; an object leaked on purpose with [`mem::forget`] makes the C side warn that the
+/// cache still has objects and keep them, which is a leak, not a use-after-free.
+///
 /// # Invariants
 ///
-/// `cache` points to a live `struct kmem_cache` created by [`KmemCache::new`] for objects of at
-/// least `size_of::<T>()` bytes aligned to at least `align_of::<T>()`. It is destroyed only by
-/// [`Drop`], and every object allocated from it borrows `self`, so no object outlives it.
+/// `cache` points to a live `struct kmem_cache` for objects of at least `size_of::<T>()` bytes
+/// aligned to at least `align_of::<T>()`. It may be shared with other caches of the same
+/// geometry when the slab allocator merges them. It is released only by [`Drop`].
 ///
 /// # Examples
 ///
@@ -59,10 +63,11 @@ use core::{
 /// # #[cfg(CONFIG_FAILSLAB)]
 /// # {
 /// use kernel::{alloc::AllocError, fault_inject::FailNth, kmem_cache::KmemCache};
+/// use core::num::NonZeroU32;
 ///
 /// let cache = KmemCache::<u64>::new(c"doctest_fail")?;
-/// let fail = FailNth::new(1);
-/// assert_eq!(cache.alloc(7, GFP_ATOMIC).err(), Some(AllocError));
+/// let fail = FailNth::new(NonZeroU32::MIN);
+/// assert_eq!(cache.alloc(7, GFP_ATOMIC | __GFP_NOWARN).err(), Some(AllocError));
 /// drop(fail);
 /// assert_eq!(*cache.alloc(7, GFP_ATOMIC)?, 7);
 /// # }
@@ -73,29 +78,29 @@ pub struct KmemCache<T> {
     _p: PhantomData<T>,
 }
 
-// SAFETY: The slab allocator may be called on any thread for any cache. Objects of type `T` are
-// handed out as `CacheBox`es, which are `Send` only if `T` is, so a `KmemCache<T>` that moves to
-// another thread moves no `T` with it.
+// SAFETY: A `KmemCache<T>` owns no `T` and gives access to none: it only holds a pointer to a C
+// cache, and the slab allocator may be called for any cache from any thread. Objects are owned
+// by `CacheBox`es and `Bulk`s, which are `Send` only if `T` is.
 unsafe impl<T> Send for KmemCache<T> {}
 
-// SAFETY: Every method that takes `&self` calls the slab allocator, which serialises concurrent
-// callers itself. Objects allocated on one thread and used on another are `CacheBox<'_, T>`,
-// which carries `T`'s own `Send`/`Sync` requirements.
+// SAFETY: `&KmemCache<T>` only allows allocating from the C cache, which the slab allocator
+// serialises itself, and owns no `T` that could be shared.
 unsafe impl<T> Sync for KmemCache<T> {}
 
 impl<T> KmemCache<T> {
+    const SIZE_OK: () = assert!(mem::size_of::<T>() != 0, "KmemCache of a zero-sized type");
+
     /// Creates a slab cache named `name` for objects of type `T`.
     ///
-    /// The name is copied; it shows in `/proc/slabinfo` and `/sys/kernel/slab`. May sleep.
+    /// The name is copied; it shows in `/proc/slabinfo` and `/sys/kernel/slab`. May sleep. A
+    /// zero-sized `T` is a build error.
     ///
-    /// Returns [`EINVAL`] if `T` is zero-sized or larger than the slab allocator supports, and
-    /// [`ENOMEM`] if the cache cannot be created.
+    /// Returns [`EINVAL`] if `T` is larger than the slab allocator supports, and [`ENOMEM`] if
+    /// the cache cannot be created.
     pub fn new(name: &CStr) -> Result<Self> {
+        let () = Self::SIZE_OK;
         let size = u32::try_from(mem::size_of::<T>()).map_err(|_| EINVAL)?;
         let align = u32::try_from(mem::align_of::<T>()).map_err(|_| EINVAL)?;
-        if size == 0 {
-            return Err(EINVAL);
-        }
         let mut args = bindings::kmem_cache_args {
             align,
             ..pin_init::zeroed()
@@ -104,8 +109,8 @@ impl<T> KmemCache<T> {
         // side copies it) and `args` is a valid `kmem_cache_args` on our stack.
         let cache =
             unsafe { bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, 0) };
-        // INVARIANT: a non-NULL return is a live cache for objects of `size` bytes aligned to
-        // `align`, i.e. fit for `T`.
+        // INVARIANT: a non-NULL return is a live cache (possibly merged with another of the
+        // same geometry) for objects of `size` bytes aligned to `align`, i.e. fit for `T`.
         Ok(Self {
             cache: NonNull::new(cache).ok_or(ENOMEM)?,
             _p: PhantomData,
@@ -118,7 +123,7 @@ impl<T> KmemCache<T> {
     #[inline]
     pub fn alloc(&self, value: T, flags: Flags) -> Result<CacheBox<'_, T>, AllocError> {
         // SAFETY: `self.cache` is a live cache by the type invariant.
-        let obj = unsafe { bindings::kmem_cache_alloc_noprof(self.cache.as_ptr(), flags.as_raw()) };
+        let obj = unsafe { bindings::kmem_cache_alloc(self.as_raw(), flags.as_raw()) };
         let obj = NonNull::new(obj.cast::<T>()).ok_or(AllocError)?;
         // SAFETY: `obj` is a fresh object of this cache, so it is valid for writes of a `T` and
         // suitably aligned (type invariant), and nothing else refers to it.
@@ -135,8 +140,8 @@ impl<T> KmemCache<T> {
 impl<T> Drop for KmemCache<T> {
     fn drop(&mut self) {
         // SAFETY: `self.cache` is live by the type invariant and this is its last use. Every
-        // object borrows `self`, so none is alive unless it was leaked on purpose with
-        // `mem::forget`, in which case the C side reports and keeps the cache: a leak, not a
+        // object borrows `self`, so none is alive unless it was leaked with `mem::forget`, in
+        // which case the C side warns and keeps the cache's memory: a leak, not a
         // use-after-free.
         unsafe { bindings::kmem_cache_destroy(self.as_raw()) };
     }
@@ -201,12 +206,16 @@ impl<T> Drop for CacheBox<'_, T> {
 /// [`Bulk::alloc_bulk`] fills it with one call into the slab allocator and [`Bulk::free_bulk`]
 /// (or dropping it) empties it with one call; [`Bulk::push`] and [`Bulk::pop`] move single
 /// objects in and out, so objects allocated one at a time can be freed in bulk and the other
-/// way round.
+/// way round. It takes `N` pointers of room, wherever it lives.
+///
+/// The C bulk functions must be called with interrupts enabled. With interrupts disabled,
+/// [`Bulk`] makes one call per object instead, which is always allowed, so its methods may be
+/// called in any context in which a [`KmemCache::alloc`] with the same flags may.
 ///
 /// # Invariants
 ///
-/// The first `len` entries of `objs` point to initialised `T`s in distinct objects of `cache`,
-/// owned by this `Bulk`; `len <= N`. `raw` is `cache`'s C cache.
+/// The first `len` entries of `objs` are initialised and point to initialised `T`s in distinct
+/// objects of `cache`, owned by this `Bulk`; `len <= N`.
 ///
 /// # Examples
 ///
@@ -247,12 +256,13 @@ impl<T> Drop for CacheBox<'_, T> {
 /// # #[cfg(CONFIG_FAILSLAB)]
 /// # {
 /// use kernel::{fault_inject::FailNth, kmem_cache::{Bulk, KmemCache}};
+/// use core::num::NonZeroU32;
 ///
 /// let cache = KmemCache::<u32>::new(c"doctest_bulk_fail")?;
 /// let mut bulk = Bulk::<_, 64>::new(&cache);
 /// bulk.alloc_bulk(8, GFP_ATOMIC, || 8)?;
-/// let fail = FailNth::new(1);
-/// assert_eq!(bulk.alloc_bulk(32, GFP_ATOMIC, || 32), Err(ENOMEM));
+/// let fail = FailNth::new(NonZeroU32::MIN);
+/// assert_eq!(bulk.alloc_bulk(32, GFP_ATOMIC | __GFP_NOWARN, || 32), Err(ENOMEM));
 /// drop(fail);
 /// assert_eq!(bulk.len(), 8);
 /// assert!(bulk.iter().all(|&v| v == 8));
@@ -261,10 +271,8 @@ impl<T> Drop for CacheBox<'_, T> {
 /// ```
 pub struct Bulk<'a, T, const N: usize> {
     cache: &'a KmemCache<T>,
-    /// `cache`'s C cache, kept here to save a pointer load per bulk call.
-    raw: NonNull<bindings::kmem_cache>,
     len: usize,
-    objs: [MaybeUninit<*mut c_void>; N],
+    objs: [MaybeUninit<NonNull<T>>; N],
 }
 
 // SAFETY: A `Bulk` owns its `T`s like a `KVec<T>` does, and the slab allocator may free them from
@@ -274,14 +282,20 @@ unsafe impl<T: Send, const N: usize> Send for Bulk<'_, T, N> {}
 // SAFETY: `&Bulk` only gives out `&T`s.
 unsafe impl<T: Sync, const N: usize> Sync for Bulk<'_, T, N> {}
 
+/// Whether the C bulk functions may be called: they require interrupts to be enabled.
+#[inline]
+fn bulk_calls_allowed() -> bool {
+    // SAFETY: `irqs_disabled()` only reads the CPU's interrupt flag.
+    !unsafe { bindings::irqs_disabled() }
+}
+
 impl<'a, T, const N: usize> Bulk<'a, T, N> {
     /// Creates empty storage for objects of `cache`.
     #[inline]
     pub fn new(cache: &'a KmemCache<T>) -> Self {
-        // INVARIANT: `len` is 0 and `raw` is taken from `cache`.
+        // INVARIANT: `len` is 0.
         Self {
             cache,
-            raw: cache.cache,
             len: 0,
             objs: [const { MaybeUninit::uninit() }; N],
         }
@@ -306,7 +320,7 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     /// this is `count` on success. Returns [`EINVAL`] if `count` is zero or more than the free
     /// room, and [`ENOMEM`] if the allocation fails, in which case nothing was added.
     ///
-    /// May sleep if `flags` allows it. Interrupts must be enabled, as for the C function.
+    /// May sleep if `flags` allows it.
     #[inline]
     pub fn alloc_bulk(
         &mut self,
@@ -323,26 +337,30 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             Some(slots) if count > 0 => slots,
             _ => return Err(EINVAL),
         };
-        // SAFETY: `raw` is the live cache of `cache` (type invariant) and `slots` is valid for
-        // writes of `count` pointers.
-        let ok = unsafe {
-            bindings::kmem_cache_alloc_bulk_noprof(
-                self.raw.as_ptr(),
-                flags.as_raw(),
-                count,
-                slots.as_mut_ptr().cast(),
-            )
+        let raw = self.cache.as_raw();
+        let ok = if bulk_calls_allowed() {
+            // SAFETY: `raw` is a live cache (`KmemCache` invariant), `count` is not zero,
+            // interrupts are enabled, and `slots` is valid for writes of `count` pointers
+            // (`MaybeUninit<NonNull<T>>` has the layout of `void *`).
+            unsafe {
+                bindings::kmem_cache_alloc_bulk(
+                    raw,
+                    flags.as_raw(),
+                    count,
+                    slots.as_mut_ptr().cast(),
+                )
+            }
+        } else {
+            alloc_singly(raw, flags, slots)
         };
         if !ok {
             return Err(ENOMEM);
         }
         for slot in slots {
-            // SAFETY: on success the C side stored an object pointer in each of the `count`
-            // slots.
-            let obj = unsafe { slot.assume_init() }.cast::<T>();
-            // SAFETY: `obj` is a fresh object of `cache`, valid for writes of a suitably aligned
-            // `T` (the cache's type invariant), and nothing else refers to it.
-            unsafe { obj.write(init()) };
+            // SAFETY: on success every one of the `count` slots holds a fresh object of
+            // `cache`, which is valid for writes of a suitably aligned `T` (the `KmemCache`
+            // invariant) and referred to by nothing else.
+            unsafe { slot.assume_init().write(init()) };
         }
         // INVARIANT: the `count` slots after the old `len` now hold initialised objects of
         // `cache`, and `len + count <= N` since they were found within `objs`.
@@ -357,21 +375,29 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         if len == 0 {
             return;
         }
-        // INVARIANT: `len` is 0 before any `T` is dropped, so a panicking destructor leaks the
-        // remaining objects instead of letting them be dropped twice.
+        // Forget the objects before dropping them: should a destructor panic, the rest leak
+        // instead of being dropped twice. The type invariant holds with `len` 0.
         self.len = 0;
+        let objs = &mut self.objs[..len];
         if mem::needs_drop::<T>() {
-            for slot in &self.objs[..len] {
+            for slot in objs.iter() {
                 // SAFETY: the first `len` slots held initialised `T`s owned by `self` (type
                 // invariant); each is dropped once and not used again.
-                unsafe { ptr::drop_in_place(slot.assume_init().cast::<T>()) };
+                unsafe { ptr::drop_in_place(slot.assume_init().as_ptr()) };
             }
         }
-        // SAFETY: the first `len` slots hold distinct objects of `cache` (type invariant), whose
-        // `T`s were dropped above and which `self` no longer owns.
-        unsafe {
-            bindings::kmem_cache_free_bulk(self.raw.as_ptr(), len, self.objs.as_mut_ptr().cast())
-        };
+        let raw = self.cache.as_raw();
+        if bulk_calls_allowed() {
+            // SAFETY: the first `len` slots hold distinct objects of `cache` (type invariant),
+            // whose `T`s were dropped above and which `self` no longer owns; interrupts are
+            // enabled.
+            unsafe { bindings::kmem_cache_free_bulk(raw, len, objs.as_mut_ptr().cast()) };
+        } else {
+            for slot in objs.iter() {
+                // SAFETY: as above, each slot is an object of `cache` that nothing owns now.
+                unsafe { bindings::kmem_cache_free(raw, slot.assume_init().as_ptr().cast()) };
+            }
+        }
     }
 
     /// Moves a single object into the storage, to be freed in bulk.
@@ -379,12 +405,12 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     /// Gives the object back if the storage is full or the object belongs to another cache.
     #[inline]
     pub fn push(&mut self, obj: CacheBox<'a, T>) -> Result<(), CacheBox<'a, T>> {
-        // Compare the C caches: two `KmemCache`s may share one when the slab allocator merges
-        // caches, and freeing into either is then correct.
-        if self.len == N || obj.cache.cache != self.raw {
+        // Compare the C caches: two `KmemCache`s share one when the slab allocator merges them,
+        // and freeing into either is then correct.
+        if self.len == N || obj.cache.cache != self.cache.cache {
             return Err(obj);
         }
-        self.objs[self.len] = MaybeUninit::new(obj.into_raw().as_ptr().cast());
+        self.objs[self.len] = MaybeUninit::new(obj.into_raw());
         // INVARIANT: the slot at the old `len` holds an initialised object of `cache`, whose
         // ownership moved here from the box, and the old `len` was below `N`.
         self.len += 1;
@@ -395,10 +421,11 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     #[inline]
     pub fn pop(&mut self) -> Option<CacheBox<'a, T>> {
         self.len = self.len.checked_sub(1)?;
-        // SAFETY: the slot at the new `len` was below the old `len`, so it holds an initialised
-        // object of `cache` (type invariant), which the storage no longer owns.
-        let obj = unsafe { NonNull::new_unchecked(self.objs[self.len].assume_init().cast::<T>()) };
-        // INVARIANT: ownership of that object moves to the box.
+        // SAFETY: the slot at the new `len` was below the old `len`, so it is initialised
+        // (type invariant).
+        let obj = unsafe { self.objs[self.len].assume_init() };
+        // INVARIANT: `obj` is an initialised object of `cache` that the storage no longer owns;
+        // ownership moves to the box.
         Some(CacheBox {
             obj,
             cache: self.cache,
@@ -410,7 +437,7 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         self.objs[..self.len].iter().map(|slot| {
             // SAFETY: the first `len` slots hold initialised `T`s owned by `self` (type
             // invariant), which stay alive while `self` is borrowed.
-            unsafe { &*slot.assume_init().cast::<T>() }
+            unsafe { slot.assume_init().as_ref() }
         })
     }
 }
@@ -420,4 +447,31 @@ impl<T, const N: usize> Drop for Bulk<'_, T, N> {
     fn drop(&mut self) {
         self.free_bulk();
     }
+}
+
+/// Fills `slots` with one `kmem_cache_alloc()` call each, for contexts in which the C bulk call
+/// is not allowed. All or nothing, like `kmem_cache_alloc_bulk()`.
+#[cold]
+fn alloc_singly<T>(
+    raw: *mut bindings::kmem_cache,
+    flags: Flags,
+    slots: &mut [MaybeUninit<NonNull<T>>],
+) -> bool {
+    for i in 0..slots.len() {
+        // SAFETY: the caller passes a live cache.
+        let obj = unsafe { bindings::kmem_cache_alloc(raw, flags.as_raw()) };
+        match NonNull::new(obj.cast::<T>()) {
+            Some(obj) => slots[i] = MaybeUninit::new(obj),
+            None => {
+                for slot in &slots[..i] {
+                    // SAFETY: the first `i` slots hold objects of `raw` allocated just above.
+                    unsafe {
+                        bindings::kmem_cache_free(raw, slot.assume_init().as_ptr().cast::<c_void>())
+                    };
+                }
+                return false;
+            }
+        }
+    }
+    true
 }
