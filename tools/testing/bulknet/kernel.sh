@@ -80,20 +80,39 @@ apply() {
 	[ -z "${KDIR:-}" ] && force=-f
 	(cd "$SRC" && git tag -f bulknet-base "$base" >/dev/null && git checkout -q $force -B bulknet bulknet-base) ||
 		die "cannot check out branch bulknet at bulknet-base in $SRC (uncommitted changes?)"
-	local f
+	# One commit per patch. A patch changes existing files; the new files it
+	# brings live in this repo and are named by its "Bulknet-Files:" trailer.
+	local p f claimed="" info=$CACHE/mailinfo
+	mkdir -p "$info"
+	for p in "$REPO"/rust/patches/*.patch; do
+		[ -e "$p" ] || continue
+		git mailinfo "$info/msg" "$info/diff" < "$p" > "$info/head"
+		local files
+		files=$(sed -n 's/^Bulknet-Files: //p' "$info/msg")
+		(cd "$SRC" && git apply --index "$info/diff") || die "$(basename "$p") does not apply to $SRC"
+		for f in $files; do
+			mkdir -p "$SRC/$(dirname "$f")"
+			cp "$REPO/$f" "$SRC/$f"
+			(cd "$SRC" && git add -f "$f")
+			claimed="$claimed $f"
+		done
+		{ sed -n 's/^Subject: //p' "$info/head"; echo; grep -v '^Bulknet-Files: ' "$info/msg"; } > "$info/commit"
+		(cd "$SRC" && GIT_AUTHOR_NAME="$(sed -n 's/^Author: //p' "$info/head")" \
+			GIT_AUTHOR_EMAIL="$(sed -n 's/^Email: //p' "$info/head")" \
+			$GIT commit -q --cleanup=strip -F "$info/commit")
+	done
+	# New files no patch claims: the config fragment and the like.
+	local rest=""
 	for f in $(overlay_files); do
+		case " $claimed " in *" $f "*) continue ;; esac
 		mkdir -p "$SRC/$(dirname "$f")"
 		cp "$REPO/$f" "$SRC/$f"
+		rest="$rest $f"
 	done
-	(cd "$SRC" && git add -f $(overlay_files) && \
-		$GIT commit -q -m "bulknet: add kernel-tree files" -m "New files only; the patches that follow wire them up.")
-	for f in "$REPO"/rust/patches/*.patch; do
-		[ -e "$f" ] || continue
-		(cd "$SRC" && $GIT am -q --3way "$f") || {
-			(cd "$SRC" && git am --abort) || true
-			die "$(basename "$f") does not apply to $SRC"
-		}
-	done
+	if [ -n "$rest" ]; then
+		(cd "$SRC" && git add -f $rest && $GIT commit -q -m "bulknet: add test configuration" \
+			-m "kernel/configs/bulknet.config: tinyconfig plus what the bulknet test router needs.")
+	fi
 	(cd "$SRC" && $GIT commit -q --allow-empty -m "bulknet: inputs $stamp")
 }
 
