@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/math64.h>
@@ -22,6 +23,10 @@
 static unsigned long objects = 1 << 17;
 module_param(objects, ulong, 0444);
 MODULE_PARM_DESC(objects, "Objects allocated and freed per measurement (default 131072)");
+
+static unsigned int fail_nth;
+module_param(fail_nth, uint, 0444);
+MODULE_PARM_DESC(fail_nth, "Testing: fail the benchmark's nth fault point, as /proc/self/fail-nth does (0: off)");
 
 struct bench_obj {
 	u8 data[BENCH_OBJ_SIZE];
@@ -80,13 +85,26 @@ static int __init slab_bulk_bench_init(void)
 		pr_err("objects must be at least 1\n");
 		return -EINVAL;
 	}
+	if (fail_nth && !IS_ENABLED(CONFIG_FAULT_INJECTION)) {
+		pr_err("fail_nth needs CONFIG_FAULT_INJECTION\n");
+		return -EOPNOTSUPP;
+	}
 	s = kmem_cache_create(KBUILD_MODNAME, sizeof(struct bench_obj), NULL, 0);
 	if (!s)
 		return -ENOMEM;
 
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = fail_nth;
+#endif
 	err = bench_single(s);
 	for (i = 0; !err && i < ARRAY_SIZE(bulk_sizes); i++)
 		err = bench_bulk(s, bulk_sizes[i]);
+#ifdef CONFIG_FAULT_INJECTION
+	if (current->fail_nth)
+		pr_info("fail_nth=%u: not reached, the benchmark has %u fault points\n",
+			fail_nth, fail_nth - current->fail_nth);
+	current->fail_nth = 0;
+#endif
 
 	kmem_cache_destroy(s);
 	if (err)

@@ -7,7 +7,7 @@
 //! nanosecond is a guest instruction, so the printed cost per object is also instructions per
 //! object.
 
-use core::mem::MaybeUninit;
+use core::{mem::MaybeUninit, num::NonZeroU32};
 use kernel::{
     kmem_cache::{Bulk, KmemCache},
     prelude::*,
@@ -29,6 +29,10 @@ module! {
         objects: u64 {
             default: 1 << 17,
             description: "Objects allocated and freed per measurement (default 131072)",
+        },
+        fail_nth: u32 {
+            default: 0,
+            description: "Testing: fail the benchmark's nth fault point, as /proc/self/fail-nth does (0: off)",
         },
     },
 }
@@ -95,13 +99,33 @@ fn bench_bulk(cache: &KmemCache<Obj>, objects: u64, bulk: usize) -> Result {
     Ok(())
 }
 
-fn run(objects: u64) -> Result {
-    let cache = KmemCache::<Obj>::new(c"slab_bulk_bench_rust")?;
-    bench_single(&cache, objects)?;
+fn run(cache: &KmemCache<Obj>, objects: u64) -> Result {
+    bench_single(cache, objects)?;
     for bulk in BULK_SIZES {
-        bench_bulk(&cache, objects, bulk)?;
+        bench_bulk(cache, objects, bulk)?;
     }
     Ok(())
+}
+
+/// Runs the benchmark with the `nth` fault point failing, as the C twin does.
+#[cfg(CONFIG_FAULT_INJECTION)]
+fn run_failing(cache: &KmemCache<Obj>, objects: u64, nth: NonZeroU32) -> Result {
+    let fail = kernel::fault_inject::FailNth::new(nth);
+    let res = run(cache, objects);
+    if let Some(left) = fail.pending() {
+        pr_info!(
+            "fail_nth={}: not reached, the benchmark has {} fault points\n",
+            nth.get(),
+            nth.get() - left.get()
+        );
+    }
+    res
+}
+
+#[cfg(not(CONFIG_FAULT_INJECTION))]
+fn run_failing(_cache: &KmemCache<Obj>, _objects: u64, _nth: NonZeroU32) -> Result {
+    pr_err!("fail_nth needs CONFIG_FAULT_INJECTION\n");
+    Err(EOPNOTSUPP)
 }
 
 struct SlabBulkBench;
@@ -113,8 +137,15 @@ impl kernel::Module for SlabBulkBench {
             pr_err!("objects must be at least 1\n");
             return Err(EINVAL);
         }
-        run(objects).inspect_err(|e| {
-            pr_err!("benchmark stopped: allocation failed ({})\n", e.to_errno());
+        let cache = KmemCache::<Obj>::new(c"slab_bulk_bench_rust")?;
+        match NonZeroU32::new(module_parameters::fail_nth.value()) {
+            None => run(&cache, objects),
+            Some(nth) => run_failing(&cache, objects, nth),
+        }
+        .inspect_err(|&e| {
+            if e == ENOMEM {
+                pr_err!("benchmark stopped: allocation failed ({})\n", e.to_errno());
+            }
         })?;
         Ok(SlabBulkBench)
     }
