@@ -55,13 +55,28 @@ def initramfs():
     return out
 
 
-def qemu_cmd(kernel, mode, run, cmdline):
+def kept_dirs(script):
+    """The host directories the guest script needs: the guest's init keeps them
+    visible when it mounts tmpfs over /tmp and friends (CI may clone under /tmp)."""
+    dirs = [os.getcwd(), CACHE, os.path.dirname(os.path.abspath(script))]
+    dirs += [os.environ[v] for v in ("BULKNET_MODULES", "KBUILD_OUTPUT") if v in os.environ]
+    keep = []
+    for d in dirs:
+        d = os.path.realpath(d)
+        if any(c in d for c in " ,\t\n"):
+            die(f"{d}: the test router cannot pass a path with spaces or commas to its guest")
+        if d not in keep:
+            keep.append(d)
+    return ",".join(keep)
+
+
+def qemu_cmd(kernel, mode, run, keep, cmdline):
     accel = ["-accel", "tcg", "-icount", "shift=0,sleep=off", "-smp", "1"]
     if mode == "wall":
         accel = ["-accel", "tcg,thread=multi", "-smp", "2"]
     append = " ".join([
         "console=ttyS0", "quiet", "panic=-1", "oops=panic", "slab_nomerge",
-        f"bulknet.run={run}", cmdline,
+        f"bulknet.run={run}", f"bulknet.keep={keep}", cmdline,
     ]).strip()
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-m", "1G",
            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
@@ -89,7 +104,8 @@ def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None,
         f.write("exec " + " ".join(shlex.quote(a) for a in [script, *args]) + "\n")
         wrapper = f.name
     lines, status = [], None
-    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, cmdline), stdin=subprocess.DEVNULL,
+    keep = kept_dirs(script)
+    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, keep, cmdline), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         import selectors
