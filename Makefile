@@ -57,10 +57,10 @@ check: $(SETUP_STAMP)
 	@$(T)/check.sh
 
 bench: modules
-	@$(T)/bench.py
+	@python3 $(T)/bench.py
 
 run: modules
-	@$(T)/bench.py
+	@python3 $(T)/bench.py
 
 series: $(SETUP_STAMP)
 	@$(T)/kernel.sh series
