@@ -16,7 +16,6 @@
 use crate::{
     alloc::{AllocError, Flags},
     bindings,
-    ffi::c_void,
     prelude::*,
 };
 use core::{
@@ -208,9 +207,14 @@ impl<T> Drop for CacheBox<'_, T> {
 /// objects in and out, so objects allocated one at a time can be freed in bulk and the other
 /// way round. It takes `N` pointers of room, wherever it lives.
 ///
-/// The C bulk functions must be called with interrupts enabled. With interrupts disabled,
-/// [`Bulk`] makes one call per object instead, which is always allowed, so its methods may be
-/// called in any context in which a [`KmemCache::alloc`] with the same flags may.
+/// # Context
+///
+/// [`Bulk::alloc_bulk`], [`Bulk::free_bulk`] and dropping a non-empty [`Bulk`] must happen with
+/// interrupts enabled, as `kmem_cache_alloc_bulk()` and `kmem_cache_free_bulk()` require: in
+/// process context, or in softirq context such as a NAPI poll, but not in hard interrupt context
+/// or under a lock that disables interrupts. Like the rule against sleeping in atomic context,
+/// this is a rule of the calling context, not of memory safety, and the type system does not
+/// check it; with `CONFIG_RUST_DEBUG_ASSERTIONS` a call with interrupts disabled warns.
 ///
 /// # Invariants
 ///
@@ -282,11 +286,14 @@ unsafe impl<T: Send, const N: usize> Send for Bulk<'_, T, N> {}
 // SAFETY: `&Bulk` only gives out `&T`s.
 unsafe impl<T: Sync, const N: usize> Sync for Bulk<'_, T, N> {}
 
-/// Whether the C bulk functions may be called: they require interrupts to be enabled.
-#[inline]
-fn bulk_calls_allowed() -> bool {
-    // SAFETY: `irqs_disabled()` only reads the CPU's interrupt flag.
-    !unsafe { bindings::irqs_disabled() }
+/// Warns, in kernels built with `CONFIG_RUST_DEBUG_ASSERTIONS`, if the C bulk functions are
+/// called with interrupts disabled (see the `# Context` section of [`Bulk`]).
+#[inline(always)]
+fn assert_bulk_context() {
+    if cfg!(debug_assertions) {
+        // SAFETY: `irqs_disabled()` only reads the CPU's interrupt flag.
+        crate::warn_on!(unsafe { bindings::irqs_disabled() });
+    }
 }
 
 impl<'a, T, const N: usize> Bulk<'a, T, N> {
@@ -337,21 +344,17 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             Some(slots) if count > 0 => slots,
             _ => return Err(EINVAL),
         };
-        let raw = self.cache.as_raw();
-        let ok = if bulk_calls_allowed() {
-            // SAFETY: `raw` is a live cache (`KmemCache` invariant), `count` is not zero,
-            // interrupts are enabled, and `slots` is valid for writes of `count` pointers
-            // (`MaybeUninit<NonNull<T>>` has the layout of `void *`).
-            unsafe {
-                bindings::kmem_cache_alloc_bulk(
-                    raw,
-                    flags.as_raw(),
-                    count,
-                    slots.as_mut_ptr().cast(),
-                )
-            }
-        } else {
-            alloc_singly(raw, flags, slots)
+        assert_bulk_context();
+        // SAFETY: the cache is live (`KmemCache` invariant), `count` is not zero, and `slots` is
+        // valid for writes of `count` pointers (`MaybeUninit<NonNull<T>>` has the layout of
+        // `void *`). The C function writes all of them or, on failure, frees what it got.
+        let ok = unsafe {
+            bindings::kmem_cache_alloc_bulk(
+                self.cache.as_raw(),
+                flags.as_raw(),
+                count,
+                slots.as_mut_ptr().cast(),
+            )
         };
         if !ok {
             return Err(ENOMEM);
@@ -378,7 +381,8 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         // Forget the objects before dropping them: should a destructor panic, the rest leak
         // instead of being dropped twice. The type invariant holds with `len` 0.
         self.len = 0;
-        let objs = &mut self.objs[..len];
+        // SAFETY: `len <= N` by the type invariant.
+        let objs = unsafe { self.objs.get_unchecked_mut(..len) };
         if mem::needs_drop::<T>() {
             for slot in objs.iter() {
                 // SAFETY: the first `len` slots held initialised `T`s owned by `self` (type
@@ -386,18 +390,12 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
                 unsafe { ptr::drop_in_place(slot.assume_init().as_ptr()) };
             }
         }
-        let raw = self.cache.as_raw();
-        if bulk_calls_allowed() {
-            // SAFETY: the first `len` slots hold distinct objects of `cache` (type invariant),
-            // whose `T`s were dropped above and which `self` no longer owns; interrupts are
-            // enabled.
-            unsafe { bindings::kmem_cache_free_bulk(raw, len, objs.as_mut_ptr().cast()) };
-        } else {
-            for slot in objs.iter() {
-                // SAFETY: as above, each slot is an object of `cache` that nothing owns now.
-                unsafe { bindings::kmem_cache_free(raw, slot.assume_init().as_ptr().cast()) };
-            }
-        }
+        assert_bulk_context();
+        // SAFETY: the first `len` slots hold distinct objects of `cache` (type invariant), whose
+        // `T`s were dropped above and which `self` no longer owns.
+        unsafe {
+            bindings::kmem_cache_free_bulk(self.cache.as_raw(), len, objs.as_mut_ptr().cast())
+        };
     }
 
     /// Moves a single object into the storage, to be freed in bulk.
@@ -447,31 +445,4 @@ impl<T, const N: usize> Drop for Bulk<'_, T, N> {
     fn drop(&mut self) {
         self.free_bulk();
     }
-}
-
-/// Fills `slots` with one `kmem_cache_alloc()` call each, for contexts in which the C bulk call
-/// is not allowed. All or nothing, like `kmem_cache_alloc_bulk()`.
-#[cold]
-fn alloc_singly<T>(
-    raw: *mut bindings::kmem_cache,
-    flags: Flags,
-    slots: &mut [MaybeUninit<NonNull<T>>],
-) -> bool {
-    for i in 0..slots.len() {
-        // SAFETY: the caller passes a live cache.
-        let obj = unsafe { bindings::kmem_cache_alloc(raw, flags.as_raw()) };
-        match NonNull::new(obj.cast::<T>()) {
-            Some(obj) => slots[i] = MaybeUninit::new(obj),
-            None => {
-                for slot in &slots[..i] {
-                    // SAFETY: the first `i` slots hold objects of `raw` allocated just above.
-                    unsafe {
-                        bindings::kmem_cache_free(raw, slot.assume_init().as_ptr().cast::<c_void>())
-                    };
-                }
-                return false;
-            }
-        }
-    }
-    true
 }
