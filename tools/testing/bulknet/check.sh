@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: every bulknet test, counted one by one.
-#  - host: cargo test of the no_std crates (each test), clippy, rustfmt (host
-#    crates and kernel-tree Rust with the kernel's .rustfmt.toml), checkpatch;
+#  - host: cargo test of the no_std crates (each test), the bench harness's
+#    unit tests, clippy, rustfmt (host crates and kernel-tree Rust with the
+#    kernel's .rustfmt.toml), checkpatch;
 #  - build: the kernel and the out-of-tree modules with CLIPPY=1 and
 #    CONFIG_WERROR, so any warning fails;
 #  - guest: every KUnit test case of the boot (the Rust doctests, ours
@@ -56,6 +57,18 @@ else
 	failed=$((failed + n_fail + (n_fail == 0)))
 	echo "not ok - cargo test: $n_ok passed, $n_fail failed"
 	grep -B2 -A15 'panicked\|^error' "$LOGS/cargo-test.log" | head -60 | sed 's/^/  | /'
+fi
+# The bench harness's own arithmetic (Python unittest), one count per test.
+(cd "$HERE" && python3 -m unittest -v test_bench) > "$LOGS/harness-test.log" 2>&1
+h_ok=$(grep -c '\.\.\. ok$' "$LOGS/harness-test.log")
+h_fail=$(grep -cE '\.\.\. (FAIL|ERROR)$' "$LOGS/harness-test.log")
+if [ "$h_ok" -gt 0 ] && [ "$h_fail" = 0 ] && tail -n 1 "$LOGS/harness-test.log" | grep -q '^OK'; then
+	passed=$((passed + h_ok))
+	echo "ok - bench harness: $h_ok host unit tests"
+else
+	failed=$((failed + h_fail + (h_fail == 0)))
+	echo "not ok - bench harness: $h_ok passed, $h_fail failed"
+	tail -n 30 "$LOGS/harness-test.log" | sed 's/^/  | /'
 fi
 step "cargo clippy -D warnings (host crates)" clippy.log \
 	cargo clippy --workspace --all-targets --quiet -- -D warnings

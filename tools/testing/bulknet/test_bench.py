@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host tests of the bench harness's arithmetic: parsing BENCH rows, the ratio
+against C, the determinism check and the table. Run: python3 -m unittest."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+
+
+def row(rnd, scenario, impl, ops, ns, extra=""):
+    return f"BENCH round={rnd} scenario={scenario} impl={impl} ops={ops} elapsed_ns={ns} {extra}".strip()
+
+
+class ParseTest(unittest.TestCase):
+    def test_rounds_and_extra_fields(self):
+        rows = bench.parse([
+            "some kernel noise",
+            row(1, "igb-tx", "c", 1000, 906000, "burst=32 peer=down"),
+            "  " + row(2, "igb-tx", "c", 1000, 906100, "burst=32 peer=down") + "  ",
+            "BENCH-FAIL scenario-file=x round=1",
+        ])
+        self.assertEqual(list(rows), [("igb-tx", "c")])
+        r = rows[("igb-tx", "c")]
+        self.assertEqual(sorted(r), [1, 2])
+        self.assertEqual(r[1], {"ops": 1000, "elapsed_ns": 906000, "burst": "32", "peer": "down"})
+        self.assertEqual(r[2]["elapsed_ns"], 906100)
+
+    def test_ignores_unnumbered_rows(self):
+        self.assertEqual(bench.parse(["BENCH scenario=a impl=c ops=1 elapsed_ns=1"]), {})
+
+
+class SummariseTest(unittest.TestCase):
+    def summarise(self, lines):
+        return {(x["scenario"], x["impl"]): x for x in bench.summarise(bench.parse(lines), "icount")}
+
+    def test_ratio_against_c_of_the_same_scenario(self):
+        out = self.summarise([
+            row(1, "slab-bulk16", "c", 1000, 68500), row(2, "slab-bulk16", "c", 1000, 68500),
+            row(1, "slab-bulk16", "rust", 1000, 69400), row(2, "slab-bulk16", "rust", 1000, 69400),
+            row(1, "only-rust", "rust", 10, 100),
+        ])
+        rust = out[("slab-bulk16", "rust")]
+        self.assertEqual(rust["insn_per_pkt"], 69.4)
+        self.assertEqual(rust["pps"], round(1000 * 1e9 / 69400))
+        self.assertAlmostEqual(rust["ratio_vs_c"], 69.4 / 68.5, places=4)
+        self.assertEqual(out[("slab-bulk16", "c")]["ratio_vs_c"], 1.0)
+        self.assertIsNone(out[("only-rust", "rust")]["ratio_vs_c"])
+        self.assertIsNone(out[("only-rust", "rust")]["repeat_delta"])
+        self.assertFalse(out[("only-rust", "rust")]["deterministic"])
+
+    def test_determinism_threshold(self):
+        out = self.summarise([
+            row(1, "steady", "c", 100000, 90000000), row(2, "steady", "c", 100000, 90089000),
+            row(1, "wobbly", "c", 100000, 90000000), row(2, "wobbly", "c", 100000, 90091000),
+        ])
+        self.assertTrue(out[("steady", "c")]["deterministic"])
+        self.assertFalse(out[("wobbly", "c")]["deterministic"])
+        self.assertIn("NOT DETERMINISTIC", bench.table(list(out.values())))
+
+    def test_zero_ops_rows_are_dropped(self):
+        self.assertEqual(self.summarise([row(1, "none", "c", 0, 5)]), {})
+
+    def test_json_fields(self):
+        out = self.summarise([row(1, "s", "c", 4, 400), row(2, "s", "c", 4, 400)])
+        for key in ("scenario", "impl", "method", "pps", "insn_per_pkt"):
+            self.assertIn(key, out[("s", "c")])
+
+
+if __name__ == "__main__":
+    unittest.main()
