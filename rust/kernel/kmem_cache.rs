@@ -138,10 +138,9 @@ impl<T> KmemCache<T> {
 
 impl<T> Drop for KmemCache<T> {
     fn drop(&mut self) {
-        // SAFETY: `self.cache` is live by the type invariant and this is its last use. Every
-        // object borrows `self`, so none is alive unless it was leaked with `mem::forget`, in
-        // which case the C side warns and keeps the cache's memory: a leak, not a
-        // use-after-free.
+        // SAFETY: `self.cache` is live (type invariant) and not used again. Objects borrow `self`,
+        // so none is alive unless leaked with `mem::forget`; the C side then warns and keeps the
+        // cache's memory: a leak, not a use-after-free.
         unsafe { bindings::kmem_cache_destroy(self.as_raw()) };
     }
 }
