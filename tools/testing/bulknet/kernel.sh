@@ -144,7 +144,7 @@ series() {
 	rm -rf "$dir"
 	(cd "$SRC" && git format-patch -q --no-signature -o "$dir" bulknet-base..bulknet -- ':!**/.gitkeep')
 	rm -f "$dir"/*bulknet-inputs-*.patch
-	log "patch series against $(cd "$SRC" && git describe --tags bulknet-base 2>/dev/null || echo base) in $dir:"
+	log "patch series against $(cd "$SRC" && git describe --tags --exclude bulknet-base bulknet-base 2>/dev/null || echo base) in $dir:"
 	ls "$dir"
 }
 
