@@ -16,6 +16,8 @@ export KBUILD_OUTPUT
 LLVM ?= -19
 export LLVM
 BENCH ?=
+BENCH_MODE ?= icount
+export BENCH_MODE
 export BENCH
 
 SRC := $(if $(KDIR),$(KDIR),$(BULKNET_CACHE)/linux-7.3)

@@ -64,6 +64,20 @@ class SummariseTest(unittest.TestCase):
     def test_zero_ops_rows_are_dropped(self):
         self.assertEqual(self.summarise([row(1, "none", "c", 0, 5)]), {})
 
+    def test_wall_mode_compares_ratios_only(self):
+        out = {(x["scenario"], x["impl"]): x for x in bench.summarise(bench.parse([
+            row(1, "s", "c", 1000, 2000000), row(2, "s", "c", 1000, 2500000),
+            row(1, "s", "rust", 1000, 1000000), row(2, "s", "rust", 1000, 1100000),
+        ]), "wall")}
+        c, rust = out[("s", "c")], out[("s", "rust")]
+        self.assertIsNone(c["insn_per_pkt"])
+        self.assertEqual(c["ns_per_pkt"], 2000.0)
+        self.assertEqual(rust["ratio_vs_c"], 0.5)
+        self.assertEqual(c["method"], "wall")
+        text = bench.table(list(out.values()), "wall")
+        self.assertIn("ns/op", text)
+        self.assertNotIn("NOT DETERMINISTIC", text)
+
     def test_json_fields(self):
         out = self.summarise([row(1, "s", "c", 4, 400), row(2, "s", "c", 4, 400)])
         for key in ("scenario", "impl", "method", "pps", "insn_per_pkt"):
