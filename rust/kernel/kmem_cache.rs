@@ -28,14 +28,16 @@ use core::{
 /// A slab cache for objects of type `T`.
 ///
 /// Dropping the cache destroys it, which may sleep. Every object borrows the cache, so none can
-/// outlive it; an object leaked on purpose with [`mem::forget`] makes the C side warn that the
-/// cache still has objects and keep them, which is a leak, not a use-after-free.
+/// outlive it. An object leaked on purpose with [`mem::forget`] can no longer be reached once the
+/// borrow ends; the C side then warns that the cache still has objects: a leak, not a
+/// use-after-free.
 ///
 /// # Invariants
 ///
 /// `cache` points to a live `struct kmem_cache` for objects of at least `size_of::<T>()` bytes
-/// aligned to at least `align_of::<T>()`. It may be shared with other caches of the same
-/// geometry when the slab allocator merges them. It is released only by [`Drop`].
+/// aligned to at least `align_of::<T>()`, and owns one reference to it: the slab allocator may
+/// merge caches of the same geometry into one C cache, which it then reference-counts. The
+/// reference is released only by [`Drop`].
 ///
 /// # Examples
 ///
@@ -82,34 +84,37 @@ pub struct KmemCache<T> {
 // by `CacheBox`es and `Bulk`s, which are `Send` only if `T` is.
 unsafe impl<T> Send for KmemCache<T> {}
 
-// SAFETY: `&KmemCache<T>` only allows allocating from the C cache, which the slab allocator
-// serialises itself, and owns no `T` that could be shared.
+// SAFETY: `KmemCache<T>` has no interior state: `&KmemCache<T>` only allows allocating from the
+// C cache, which the slab allocator makes safe to do from any thread, and owns no `T`.
 unsafe impl<T> Sync for KmemCache<T> {}
 
 impl<T> KmemCache<T> {
-    const SIZE_OK: () = assert!(mem::size_of::<T>() != 0, "KmemCache of a zero-sized type");
-
     /// Creates a slab cache named `name` for objects of type `T`.
     ///
-    /// The name is copied; it shows in `/proc/slabinfo` and `/sys/kernel/slab`. May sleep. A
-    /// zero-sized `T` is a build error.
+    /// The name shows in `/proc/slabinfo` and `/sys/kernel/slab`. It must be `'static`: when the
+    /// cache is merged with another before slab sysfs is up (built-in code, at boot), the slab
+    /// allocator keeps the pointer until a late initcall. May sleep. A zero-sized `T` is a build
+    /// error.
     ///
-    /// Returns [`EINVAL`] if `T` is larger than the slab allocator supports, and [`ENOMEM`] if
-    /// the cache cannot be created.
-    pub fn new(name: &CStr) -> Result<Self> {
-        let () = Self::SIZE_OK;
+    /// Returns [`EINVAL`] if the size or alignment of `T` does not fit in a `u32`, and
+    /// [`ENOMEM`] if the cache cannot be created, which includes a `T` larger than the slab
+    /// allocator's largest object (it also warns).
+    pub fn new(name: &'static CStr) -> Result<Self> {
+        const { assert!(mem::size_of::<T>() != 0, "KmemCache of a zero-sized type") };
         let size = u32::try_from(mem::size_of::<T>()).map_err(|_| EINVAL)?;
         let align = u32::try_from(mem::align_of::<T>()).map_err(|_| EINVAL)?;
         let mut args = bindings::kmem_cache_args {
             align,
             ..pin_init::zeroed()
         };
-        // SAFETY: `name` is a valid NUL-terminated string for the duration of the call (the C
-        // side copies it) and `args` is a valid `kmem_cache_args` on our stack.
-        let cache =
-            unsafe { bindings::__kmem_cache_create_args(name.as_char_ptr(), size, &mut args, 0) };
-        // INVARIANT: a non-NULL return is a live cache (possibly merged with another of the
-        // same geometry) for objects of `size` bytes aligned to `align`, i.e. fit for `T`.
+        let name = name.as_char_ptr();
+        // SAFETY: `name` is a valid NUL-terminated string forever, so the C side may keep it (it
+        // does for a cache merged at boot); `args` is a valid `kmem_cache_args`, read only during
+        // the call.
+        let cache = unsafe { bindings::__kmem_cache_create_args(name, size, &mut args, 0) };
+        // INVARIANT: a non-NULL return is a live cache for objects of `size` bytes aligned to
+        // `align`, i.e. fit for `T`, with one reference owned by us (a merged cache had its
+        // reference count raised).
         Ok(Self {
             cache: NonNull::new(cache).ok_or(ENOMEM)?,
             _p: PhantomData,
@@ -138,9 +143,8 @@ impl<T> KmemCache<T> {
 
 impl<T> Drop for KmemCache<T> {
     fn drop(&mut self) {
-        // SAFETY: `self.cache` is live (type invariant) and not used again. Objects borrow `self`,
-        // so none is alive unless leaked with `mem::forget`; the C side then warns and keeps the
-        // cache's memory: a leak, not a use-after-free.
+        // SAFETY: `self.cache` is live and we own one reference (type invariant); it is not used
+        // again. Objects borrow `self`, so any left were leaked and can no longer be reached.
         unsafe { bindings::kmem_cache_destroy(self.as_raw()) };
     }
 }
@@ -149,7 +153,7 @@ impl<T> Drop for KmemCache<T> {
 ///
 /// # Invariants
 ///
-/// `obj` points to an initialised `T` in an object of `cache`, owned by this box.
+/// `obj` points to an initialised `T` in an object of the C cache of `cache`, owned by this box.
 pub struct CacheBox<'a, T> {
     obj: NonNull<T>,
     cache: &'a KmemCache<T>,
@@ -194,7 +198,8 @@ impl<T> Drop for CacheBox<'_, T> {
         // SAFETY: `obj` is an initialised `T` owned by `self` (type invariant); it is not used
         // again.
         unsafe { ptr::drop_in_place(self.obj.as_ptr()) };
-        // SAFETY: `obj` is an object of `cache` (type invariant), whose `T` was just dropped.
+        // SAFETY: `obj` is an object of the C cache of `cache` (type invariant), which is live
+        // for as long as `cache` is borrowed; its `T` was just dropped.
         unsafe { bindings::kmem_cache_free(self.cache.as_raw(), self.obj.as_ptr().cast()) };
     }
 }
@@ -204,7 +209,8 @@ impl<T> Drop for CacheBox<'_, T> {
 /// [`Bulk::alloc_bulk`] fills it with one call into the slab allocator and [`Bulk::free_bulk`]
 /// (or dropping it) empties it with one call; [`Bulk::push`] and [`Bulk::pop`] move single
 /// objects in and out, so objects allocated one at a time can be freed in bulk and the other
-/// way round. It takes `N` pointers of room, wherever it lives.
+/// way round. It takes `N` pointers of room wherever it lives: a `Bulk<_, 128>` on the stack takes
+/// over 1 KiB of it. `N` is at most `i32::MAX`, as the C side counts objects in an `int`.
 ///
 /// # Context
 ///
@@ -213,12 +219,13 @@ impl<T> Drop for CacheBox<'_, T> {
 /// process context, or in softirq context such as a NAPI poll, but not in hard interrupt context
 /// or under a lock that disables interrupts. Like the rule against sleeping in atomic context,
 /// this is a rule of the calling context, not of memory safety, and the type system does not
-/// check it; with `CONFIG_RUST_DEBUG_ASSERTIONS` a call with interrupts disabled warns.
+/// check it: in Linux 7.3 neither C function enables interrupts, whatever older comments say.
+/// With `CONFIG_PROVE_LOCKING`, a call with interrupts disabled warns.
 ///
 /// # Invariants
 ///
 /// The first `len` entries of `objs` are initialised and point to initialised `T`s in distinct
-/// objects of `cache`, owned by this `Bulk`; `len <= N`.
+/// objects of the C cache of `cache`, owned by this `Bulk`; `len <= N <= i32::MAX`.
 ///
 /// # Examples
 ///
@@ -285,21 +292,31 @@ unsafe impl<T: Send, const N: usize> Send for Bulk<'_, T, N> {}
 // SAFETY: `&Bulk` only gives out `&T`s.
 unsafe impl<T: Sync, const N: usize> Sync for Bulk<'_, T, N> {}
 
-/// Warns, in kernels built with `CONFIG_RUST_DEBUG_ASSERTIONS`, if the C bulk functions are
-/// called with interrupts disabled (see the `# Context` section of [`Bulk`]).
+/// Warns, with `CONFIG_PROVE_LOCKING`, if the C bulk functions are called with interrupts
+/// disabled (see the `# Context` section of [`Bulk`]).
+///
+/// Without it the C assertion is empty, but calling the helper would still cost a call on the
+/// hot path unless `CONFIG_RUST_INLINE_HELPERS` inlines it: skip the call altogether.
 #[inline(always)]
 fn assert_bulk_context() {
-    if cfg!(debug_assertions) {
-        // SAFETY: `irqs_disabled()` only reads the CPU's interrupt flag.
-        crate::warn_on!(unsafe { bindings::irqs_disabled() });
-    }
+    #[cfg(CONFIG_PROVE_LOCKING)]
+    // SAFETY: It's always safe to call `lockdep_assert_irqs_enabled()`.
+    unsafe {
+        bindings::lockdep_assert_irqs_enabled()
+    };
 }
 
 impl<'a, T, const N: usize> Bulk<'a, T, N> {
     /// Creates empty storage for objects of `cache`.
     #[inline]
     pub fn new(cache: &'a KmemCache<T>) -> Self {
-        // INVARIANT: `len` is 0.
+        const {
+            assert!(
+                N <= i32::MAX as usize,
+                "Bulk larger than the C bulk API counts"
+            )
+        };
+        // INVARIANT: `len` is 0, and `N <= i32::MAX` was checked at build time.
         Self {
             cache,
             len: 0,
@@ -344,9 +361,10 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             _ => return Err(EINVAL),
         };
         assert_bulk_context();
-        // SAFETY: the cache is live (`KmemCache` invariant), `count` is not zero, and `slots` is
-        // valid for writes of `count` pointers (`MaybeUninit<NonNull<T>>` has the layout of
-        // `void *`). The C function writes all of them or, on failure, frees what it got.
+        // The C function writes all `count` slots or, on failure, frees what it got.
+        // SAFETY: the cache is live while `'a` lasts (`KmemCache` invariant), `count` is neither
+        // zero nor above `N <= i32::MAX`, and `slots` is valid for writes of `count` pointers
+        // (`MaybeUninit<NonNull<T>>` has the layout of `void *`).
         let ok = unsafe {
             bindings::kmem_cache_alloc_bulk(
                 self.cache.as_raw(),
@@ -359,13 +377,14 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             return Err(ENOMEM);
         }
         for slot in slots {
-            // SAFETY: on success every one of the `count` slots holds a fresh object of
-            // `cache`, which is valid for writes of a suitably aligned `T` (the `KmemCache`
-            // invariant) and referred to by nothing else.
+            // SAFETY: on success the C function wrote into every slot a non-NULL pointer to a
+            // fresh object of the cache, valid for writes of a suitably aligned `T` (`KmemCache`
+            // invariant), to which nothing else refers.
             unsafe { slot.assume_init().write(init()) };
         }
-        // INVARIANT: the `count` slots after the old `len` now hold initialised objects of
-        // `cache`, and `len + count <= N` since they were found within `objs`.
+        // INVARIANT: the `count` slots after the old `len` now hold initialised `T`s in fresh,
+        // hence distinct, objects of the cache, and `len + count <= N` since the slots were
+        // found within `objs`.
         self.len = len + count;
         Ok(count)
     }
@@ -377,8 +396,8 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         if len == 0 {
             return;
         }
-        // Forget the objects before dropping them: should a destructor panic, the rest leak
-        // instead of being dropped twice. The type invariant holds with `len` 0.
+        // Forget the objects before dropping them, so that the type invariant holds trivially
+        // while `T::drop` runs.
         self.len = 0;
         // SAFETY: `len <= N` by the type invariant.
         let objs = unsafe { self.objs.get_unchecked_mut(..len) };
@@ -390,7 +409,9 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             }
         }
         assert_bulk_context();
-        // SAFETY: the first `len` slots hold distinct objects of `cache` (type invariant), whose
+        // The C function reorders the array, so it must be valid for reads and writes: it is.
+        // SAFETY: the C cache is live while `'a` lasts (`KmemCache` invariant); `0 < len <= N <=
+        // i32::MAX`; the first `len` slots hold distinct objects of it (type invariant), whose
         // `T`s were dropped above and which `self` no longer owns.
         unsafe {
             bindings::kmem_cache_free_bulk(self.cache.as_raw(), len, objs.as_mut_ptr().cast())
@@ -408,8 +429,10 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             return Err(obj);
         }
         self.objs[self.len] = MaybeUninit::new(obj.into_raw());
-        // INVARIANT: the slot at the old `len` holds an initialised object of `cache`, whose
-        // ownership moved here from the box, and the old `len` was below `N`.
+        // INVARIANT: the slot at the old `len` holds an initialised `T` in an object of our C
+        // cache (`obj.cache.cache == self.cache.cache`, checked above), distinct from the others
+        // since the box owned it exclusively; the old `len` was below `N`. A merged C cache is
+        // reference-counted, so it lives while either `KmemCache` does, for all of `'a`.
         self.len += 1;
         Ok(())
     }
@@ -421,8 +444,8 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         // SAFETY: the slot at the new `len` was below the old `len`, so it is initialised
         // (type invariant).
         let obj = unsafe { self.objs[self.len].assume_init() };
-        // INVARIANT: `obj` is an initialised object of `cache` that the storage no longer owns;
-        // ownership moves to the box.
+        // INVARIANT: `obj` is an initialised `T` in an object of the C cache of `cache` that the
+        // storage no longer owns; ownership moves to the box.
         Some(CacheBox {
             obj,
             cache: self.cache,
