@@ -116,7 +116,7 @@ fn run_failing(cache: &KmemCache<Obj>, objects: u64, nth: NonZeroU32) -> Result 
         pr_info!(
             "fail_nth={}: not reached, the benchmark has {} fault points\n",
             nth.get(),
-            nth.get() - left.get()
+            nth.get().saturating_sub(left.get())
         );
     }
     res

@@ -19,7 +19,14 @@ use core::num::NonZeroU32;
 /// context, not in interrupt or softirq context. Each forced failure is reported with a stack
 /// dump, unless the allocation has `__GFP_NOWARN` or the capability's `verbose` is 0.
 ///
-/// Dropping the guard restores the counter it found, so guards nest.
+/// Dropping the guard restores the counter it found, so guards nest when they are dropped in the
+/// reverse order of their creation, as scopes drop them; dropped in another order, the task is
+/// left armed with an older guard's count.
+///
+/// # Context
+///
+/// Task context only: in hard or soft interrupt context `current` is whatever task was
+/// interrupted, and arming it would make one of that task's fault points fail.
 ///
 /// # Examples
 ///
@@ -76,8 +83,8 @@ fn fail_nth() -> u32 {
 }
 
 fn set_fail_nth(nth: u32) {
-    // SAFETY: the helper has no preconditions: it writes a field of `current`, which is always
-    // a valid task, and any value is valid for it. All it can do is make a later fault point of
-    // that task fail, which its caller must handle anyway.
+    // SAFETY: no preconditions: it writes a field of `current`, always a valid task, and any value
+    // is valid. It can only make a later fault point of the task fail, which callers must handle
+    // anyway and which unprivileged user space can do to itself through `/proc/self/fail-nth`.
     unsafe { bindings::fault_inject_set_fail_nth(nth) };
 }
