@@ -132,8 +132,13 @@ impl<T> KmemCache<T> {
         // SAFETY: `obj` is a fresh object of this cache, so it is valid for writes of a `T` and
         // suitably aligned (type invariant), and nothing else refers to it.
         unsafe { obj.write(value) };
-        // INVARIANT: `obj` is an initialised object of `self.cache`, owned by the new box.
-        Ok(CacheBox { obj, cache: self })
+        // INVARIANT: `obj` is an initialised `T` in an object of `self.cache`, owned by the new
+        // box, and `self.cache` is the C cache of `self`, borrowed for the box's lifetime.
+        Ok(CacheBox {
+            obj,
+            cache: self.cache,
+            _owner: PhantomData,
+        })
     }
 
     fn as_raw(&self) -> *mut bindings::kmem_cache {
@@ -153,10 +158,13 @@ impl<T> Drop for KmemCache<T> {
 ///
 /// # Invariants
 ///
-/// `obj` points to an initialised `T` in an object of the C cache of `cache`, owned by this box.
+/// `cache` is the C cache of a [`KmemCache<T>`] borrowed for `'a`, and `obj` points to an
+/// initialised `T` in an object of it, owned by this box.
 pub struct CacheBox<'a, T> {
     obj: NonNull<T>,
-    cache: &'a KmemCache<T>,
+    // The C cache itself rather than the `KmemCache`, so that freeing reads one pointer, not two.
+    cache: NonNull<bindings::kmem_cache>,
+    _owner: PhantomData<&'a KmemCache<T>>,
 }
 
 // SAFETY: A `CacheBox` owns its `T` like a `KBox` does, and the slab allocator may free the object
@@ -198,9 +206,9 @@ impl<T> Drop for CacheBox<'_, T> {
         // SAFETY: `obj` is an initialised `T` owned by `self` (type invariant); it is not used
         // again.
         unsafe { ptr::drop_in_place(self.obj.as_ptr()) };
-        // SAFETY: `obj` is an object of the C cache of `cache` (type invariant), which is live
-        // for as long as `cache` is borrowed; its `T` was just dropped.
-        unsafe { bindings::kmem_cache_free(self.cache.as_raw(), self.obj.as_ptr().cast()) };
+        // SAFETY: `obj` is an object of `cache`, which is live while `'a` lasts (type invariant
+        // and `KmemCache` invariant); its `T` was just dropped.
+        unsafe { bindings::kmem_cache_free(self.cache.as_ptr(), self.obj.as_ptr().cast()) };
     }
 }
 
@@ -224,8 +232,9 @@ impl<T> Drop for CacheBox<'_, T> {
 ///
 /// # Invariants
 ///
-/// The first `len` entries of `objs` are initialised and point to initialised `T`s in distinct
-/// objects of the C cache of `cache`, owned by this `Bulk`; `len <= N <= i32::MAX`.
+/// `cache` is the C cache of a [`KmemCache<T>`] borrowed for `'a`. The first `len` entries of
+/// `objs` are initialised and point to initialised `T`s in distinct objects of it, owned by this
+/// `Bulk`; `len <= N <= i32::MAX`.
 ///
 /// # Examples
 ///
@@ -280,7 +289,9 @@ impl<T> Drop for CacheBox<'_, T> {
 /// # Ok::<(), Error>(())
 /// ```
 pub struct Bulk<'a, T, const N: usize> {
-    cache: &'a KmemCache<T>,
+    // As in `CacheBox`: the C cache, read with one load per call.
+    cache: NonNull<bindings::kmem_cache>,
+    _owner: PhantomData<&'a KmemCache<T>>,
     len: usize,
     objs: [MaybeUninit<NonNull<T>>; N],
 }
@@ -316,9 +327,11 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
                 "Bulk larger than the C bulk API counts"
             )
         };
-        // INVARIANT: `len` is 0, and `N <= i32::MAX` was checked at build time.
+        // INVARIANT: `cache.cache` is the C cache of `cache`, borrowed for `'a`; `len` is 0, and
+        // `N <= i32::MAX` was checked at build time.
         Self {
-            cache,
+            cache: cache.cache,
+            _owner: PhantomData,
             len: 0,
             objs: [const { MaybeUninit::uninit() }; N],
         }
@@ -362,12 +375,12 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         };
         assert_bulk_context();
         // The C function writes all `count` slots or, on failure, frees what it got.
-        // SAFETY: the cache is live while `'a` lasts (`KmemCache` invariant), `count` is neither
-        // zero nor above `N <= i32::MAX`, and `slots` is valid for writes of `count` pointers
-        // (`MaybeUninit<NonNull<T>>` has the layout of `void *`).
+        // SAFETY: `cache` is live while `'a` lasts (type and `KmemCache` invariants), `count` is
+        // neither zero nor above `N <= i32::MAX`, and `slots` is valid for writes of `count`
+        // pointers (`MaybeUninit<NonNull<T>>` has the layout of `void *`).
         let ok = unsafe {
             bindings::kmem_cache_alloc_bulk(
-                self.cache.as_raw(),
+                self.cache.as_ptr(),
                 flags.as_raw(),
                 count,
                 slots.as_mut_ptr().cast(),
@@ -410,11 +423,11 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         }
         assert_bulk_context();
         // The C function reorders the array, so it must be valid for reads and writes: it is.
-        // SAFETY: the C cache is live while `'a` lasts (`KmemCache` invariant); `0 < len <= N <=
-        // i32::MAX`; the first `len` slots hold distinct objects of it (type invariant), whose
-        // `T`s were dropped above and which `self` no longer owns.
+        // SAFETY: `cache` is live while `'a` lasts (type and `KmemCache` invariants); `0 < len <=
+        // N <= i32::MAX`; the first `len` slots hold distinct objects of it (type invariant),
+        // whose `T`s were dropped above and which `self` no longer owns.
         unsafe {
-            bindings::kmem_cache_free_bulk(self.cache.as_raw(), len, objs.as_mut_ptr().cast())
+            bindings::kmem_cache_free_bulk(self.cache.as_ptr(), len, objs.as_mut_ptr().cast())
         };
     }
 
@@ -425,13 +438,13 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     pub fn push(&mut self, obj: CacheBox<'a, T>) -> Result<(), CacheBox<'a, T>> {
         // Compare the C caches: two `KmemCache`s share one when the slab allocator merges them,
         // and freeing into either is then correct.
-        if self.len == N || obj.cache.cache != self.cache.cache {
+        if self.len == N || obj.cache != self.cache {
             return Err(obj);
         }
         self.objs[self.len] = MaybeUninit::new(obj.into_raw());
         // INVARIANT: the slot at the old `len` holds an initialised `T` in an object of our C
-        // cache (`obj.cache.cache == self.cache.cache`, checked above), distinct from the others
-        // since the box owned it exclusively; the old `len` was below `N`. A merged C cache is
+        // cache (`obj.cache == self.cache`, checked above), distinct from the others since the
+        // box owned it exclusively; the old `len` was below `N`. A merged C cache is
         // reference-counted, so it lives while either `KmemCache` does, for all of `'a`.
         self.len += 1;
         Ok(())
@@ -444,11 +457,12 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         // SAFETY: the slot at the new `len` was below the old `len`, so it is initialised
         // (type invariant).
         let obj = unsafe { self.objs[self.len].assume_init() };
-        // INVARIANT: `obj` is an initialised `T` in an object of the C cache of `cache` that the
-        // storage no longer owns; ownership moves to the box.
+        // INVARIANT: `obj` is an initialised `T` in an object of `cache` that the storage no
+        // longer owns; ownership moves to the box, with the same cache and borrow.
         Some(CacheBox {
             obj,
             cache: self.cache,
+            _owner: PhantomData,
         })
     }
 
