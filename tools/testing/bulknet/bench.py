@@ -52,6 +52,7 @@ def summarise(rows, method):
     wall mode it is in host-paced nanoseconds (ns_per_pkt, insn_per_pkt None)
     and only the ratio against C is meaningful."""
     out = []
+    icount = method == "icount"
     for (scenario, impl), rounds in rows.items():
         r = rounds.get(1) or rounds.get(2)
         cost = [x["elapsed_ns"] / x["ops"] for x in rounds.values() if x["ops"]]
@@ -59,7 +60,6 @@ def summarise(rows, method):
             continue
         spread = (max(cost) - min(cost)) / max(cost) if len(cost) == 2 else None
         extra = {k: v for k, v in r.items() if k not in ("ops", "elapsed_ns")}
-        icount = method == "icount"
         out.append({
             "scenario": scenario, "impl": impl, "method": method,
             "ops": r["ops"], "elapsed_ns": r["elapsed_ns"],
