@@ -3,10 +3,10 @@
 //! Slab caches of typed objects, allocated and freed one at a time or in bulk.
 //!
 //! A [`KmemCache<T>`] is a slab cache whose objects have the size and alignment of `T`. Objects
-//! are handed out as [`CacheBox`]es, which free themselves when dropped. [`Bulk`] is caller
-//! provided storage for up to `N` objects, filled by one `kmem_cache_alloc_bulk()` call and
-//! emptied by one `kmem_cache_free_bulk()` call: the MM-bulk API that network drivers use to
-//! amortise the allocator's per-call cost over a NAPI poll.
+//! are handed out as [`CacheBox`]es, which free themselves when dropped. A [`Bulk`] holds up to
+//! `N` objects, whose addresses it keeps in caller-provided [`BulkSlots`]; it is filled by one
+//! `kmem_cache_alloc_bulk()` call and emptied by one `kmem_cache_free_bulk()` call: the MM-bulk
+//! API that network drivers use to amortise the allocator's per-call cost over a NAPI poll.
 //!
 //! Every object borrows its cache, so a cache cannot be destroyed while an object from it is
 //! alive, and holding an object costs no reference count.
@@ -212,13 +212,48 @@ impl<T> Drop for CacheBox<'_, T> {
     }
 }
 
-/// Storage for up to `N` objects of one [`KmemCache<T>`], allocated and freed in bulk.
+/// Room for the addresses of up to `N` objects, which a [`Bulk`] fills and empties.
+///
+/// The array of pointers that `kmem_cache_alloc_bulk()` writes and `kmem_cache_free_bulk()`
+/// reads, and nothing else. It lives apart from the [`Bulk`] that uses it, like the C caller's
+/// `void *objs[N]` lives apart from its count, so that only the array's address goes to C: the
+/// compiler can then keep the `Bulk`'s cache and count in registers across the calls. It takes
+/// `N` pointers of room wherever it lives: `BulkSlots<_, 128>` on the stack takes 1 KiB of it.
+/// `N` is at most `i32::MAX`, as the C side counts objects in an `int`.
+///
+/// The slots hold no object of their own: a [`Bulk`] owns the objects whose addresses it put in
+/// them, and frees them before it lets go of the slots.
+pub struct BulkSlots<T, const N: usize>([MaybeUninit<NonNull<T>>; N]);
+
+impl<T, const N: usize> BulkSlots<T, N> {
+    /// Creates room for `N` object addresses.
+    #[inline]
+    pub const fn new() -> Self {
+        const {
+            assert!(
+                N <= i32::MAX as usize,
+                "BulkSlots larger than the C bulk API counts"
+            )
+        };
+        Self([const { MaybeUninit::uninit() }; N])
+    }
+}
+
+impl<T, const N: usize> Default for BulkSlots<T, N> {
+    #[inline]
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Up to `N` objects of one [`KmemCache<T>`], allocated and freed in bulk, whose addresses are
+/// kept in borrowed [`BulkSlots<T, N>`].
 ///
 /// [`Bulk::alloc_bulk`] fills it with one call into the slab allocator and [`Bulk::free_bulk`]
 /// (or dropping it) empties it with one call; [`Bulk::push`] and [`Bulk::pop`] move single
 /// objects in and out, so objects allocated one at a time can be freed in bulk and the other
-/// way round. It takes `N` pointers of room wherever it lives: a `Bulk<_, 128>` on the stack takes
-/// over 1 KiB of it. `N` is at most `i32::MAX`, as the C side counts objects in an `int`.
+/// way round. `'a` is the borrow of the cache, which the objects keep; `'s` is the borrow of the
+/// slots.
 ///
 /// # Context
 ///
@@ -232,17 +267,18 @@ impl<T> Drop for CacheBox<'_, T> {
 ///
 /// # Invariants
 ///
-/// `cache` is the C cache of a [`KmemCache<T>`] borrowed for `'a`. The first `len` entries of
-/// `objs` are initialised and point to initialised `T`s in distinct objects of it, owned by this
-/// `Bulk`; `len <= N <= i32::MAX`.
+/// `cache` is the C cache of a [`KmemCache<T>`] borrowed for `'a`. `objs` has at most
+/// `i32::MAX` slots; its first `len` slots are initialised and point to initialised `T`s in
+/// distinct objects of `cache`, owned by this `Bulk`.
 ///
 /// # Examples
 ///
 /// ```
-/// use kernel::kmem_cache::{Bulk, KmemCache};
+/// use kernel::kmem_cache::{Bulk, BulkSlots, KmemCache};
 ///
 /// let cache = KmemCache::<[u64; 4]>::new(c"doctest_bulk")?;
-/// let mut bulk = Bulk::<_, 16>::new(&cache);
+/// let mut slots = BulkSlots::<_, 16>::new();
+/// let mut bulk = Bulk::new(&cache, &mut slots);
 /// assert_eq!(bulk.alloc_bulk(12, GFP_KERNEL, || [1; 4])?, 12);
 /// assert_eq!(bulk.len(), 12);
 ///
@@ -269,16 +305,36 @@ impl<T> Drop for CacheBox<'_, T> {
 /// # Ok::<(), Error>(())
 /// ```
 ///
+/// A popped box keeps the cache's borrow, not the slots': it may outlive the `Bulk` and its
+/// slots.
+///
+/// ```
+/// use kernel::kmem_cache::{Bulk, BulkSlots, CacheBox, KmemCache};
+///
+/// fn take_one<'a>(cache: &'a KmemCache<u32>) -> Result<CacheBox<'a, u32>> {
+///     let mut slots = BulkSlots::<_, 4>::new();
+///     let mut bulk = Bulk::new(cache, &mut slots);
+///     bulk.alloc_bulk(4, GFP_KERNEL, || 7)?;
+///     // The other three are freed in bulk when `bulk` is dropped.
+///     bulk.pop().ok_or(ENOMEM)
+/// }
+///
+/// let cache = KmemCache::<u32>::new(c"doctest_bulk_pop")?;
+/// assert_eq!(*take_one(&cache)?, 7);
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// A failed bulk allocation allocates nothing and leaves the storage as it was:
 ///
 /// ```
 /// # #[cfg(CONFIG_FAILSLAB)]
 /// # {
-/// use kernel::{fault_inject::FailNth, kmem_cache::{Bulk, KmemCache}};
+/// use kernel::{fault_inject::FailNth, kmem_cache::{Bulk, BulkSlots, KmemCache}};
 /// use core::num::NonZeroU32;
 ///
 /// let cache = KmemCache::<u32>::new(c"doctest_bulk_fail")?;
-/// let mut bulk = Bulk::<_, 64>::new(&cache);
+/// let mut slots = BulkSlots::<_, 64>::new();
+/// let mut bulk = Bulk::new(&cache, &mut slots);
 /// bulk.alloc_bulk(8, GFP_ATOMIC, || 8)?;
 /// let fail = FailNth::new(NonZeroU32::MIN);
 /// assert_eq!(bulk.alloc_bulk(32, GFP_ATOMIC | __GFP_NOWARN, || 32), Err(ENOMEM));
@@ -288,26 +344,26 @@ impl<T> Drop for CacheBox<'_, T> {
 /// # }
 /// # Ok::<(), Error>(())
 /// ```
-pub struct Bulk<'a, T, const N: usize> {
+pub struct Bulk<'a, 's, T> {
     // As in `CacheBox`: the C cache, read with one load per call.
     cache: NonNull<bindings::kmem_cache>,
     _owner: PhantomData<&'a KmemCache<T>>,
     len: usize,
-    objs: [MaybeUninit<NonNull<T>>; N],
+    objs: &'s mut [MaybeUninit<NonNull<T>>],
 }
 
 // SAFETY: A `Bulk` owns its `T`s like a `KVec<T>` does, and the slab allocator may free them from
-// any thread.
-unsafe impl<T: Send, const N: usize> Send for Bulk<'_, T, N> {}
+// any thread; the slots it borrows hold only their addresses.
+unsafe impl<T: Send> Send for Bulk<'_, '_, T> {}
 
 // SAFETY: `&Bulk` only gives out `&T`s.
-unsafe impl<T: Sync, const N: usize> Sync for Bulk<'_, T, N> {}
+unsafe impl<T: Sync> Sync for Bulk<'_, '_, T> {}
 
 /// Warns, with `CONFIG_PROVE_LOCKING`, if the C bulk functions are called with interrupts
 /// disabled (see the `# Context` section of [`Bulk`]).
 ///
-/// Without it the C assertion is empty, but calling the helper would still cost a call on the
-/// hot path unless `CONFIG_RUST_INLINE_HELPERS` inlines it: skip the call altogether.
+/// Without it the C assertion is empty; skip even the helper call, which costs a call on the hot
+/// path wherever `CONFIG_RUST_INLINE_HELPERS` cannot inline it.
 #[inline(always)]
 fn assert_bulk_context() {
     #[cfg(CONFIG_PROVE_LOCKING)]
@@ -317,33 +373,27 @@ fn assert_bulk_context() {
     };
 }
 
-impl<'a, T, const N: usize> Bulk<'a, T, N> {
-    /// Creates empty storage for objects of `cache`.
+impl<'a, 's, T> Bulk<'a, 's, T> {
+    /// Creates an empty bulk of objects of `cache`, whose addresses go into `slots`.
     #[inline]
-    pub fn new(cache: &'a KmemCache<T>) -> Self {
-        const {
-            assert!(
-                N <= i32::MAX as usize,
-                "Bulk larger than the C bulk API counts"
-            )
-        };
+    pub fn new<const N: usize>(cache: &'a KmemCache<T>, slots: &'s mut BulkSlots<T, N>) -> Self {
         // INVARIANT: `cache.cache` is the C cache of `cache`, borrowed for `'a`; `len` is 0, and
-        // `N <= i32::MAX` was checked at build time.
+        // `N <= i32::MAX` was checked at build time by `BulkSlots::new()`.
         Self {
             cache: cache.cache,
             _owner: PhantomData,
             len: 0,
-            objs: [const { MaybeUninit::uninit() }; N],
+            objs: &mut slots.0,
         }
     }
 
-    /// Returns how many objects the storage holds.
+    /// Returns how many objects the bulk holds.
     #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
-    /// Returns `true` if the storage holds no object.
+    /// Returns `true` if the bulk holds no object.
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -354,7 +404,7 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     ///
     /// Returns how many objects were added: the slab allocator gives all of them or none, so
     /// this is `count` on success. Returns [`EINVAL`] if `count` is zero or more than the free
-    /// room, and [`ENOMEM`] if the allocation fails, in which case nothing was added.
+    /// slots, and [`ENOMEM`] if the allocation fails, in which case nothing was added.
     ///
     /// May sleep if `flags` allows it.
     #[inline]
@@ -376,8 +426,9 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         assert_bulk_context();
         // The C function writes all `count` slots or, on failure, frees what it got.
         // SAFETY: `cache` is live while `'a` lasts (type and `KmemCache` invariants), `count` is
-        // neither zero nor above `N <= i32::MAX`, and `slots` is valid for writes of `count`
-        // pointers (`MaybeUninit<NonNull<T>>` has the layout of `void *`).
+        // neither zero nor above the number of slots, which is at most `i32::MAX`, and `slots`
+        // is valid for writes of `count` pointers (`MaybeUninit<NonNull<T>>` has the layout of
+        // `void *`).
         let ok = unsafe {
             bindings::kmem_cache_alloc_bulk(
                 self.cache.as_ptr(),
@@ -396,8 +447,8 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
             unsafe { slot.assume_init().write(init()) };
         }
         // INVARIANT: the `count` slots after the old `len` now hold initialised `T`s in fresh,
-        // hence distinct, objects of the cache, and `len + count <= N` since the slots were
-        // found within `objs`.
+        // hence distinct, objects of the cache, and `len + count` is within `objs` since the
+        // slots were found there.
         self.len = len + count;
         Ok(count)
     }
@@ -412,7 +463,7 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         // Forget the objects before dropping them, so that the type invariant holds trivially
         // while `T::drop` runs.
         self.len = 0;
-        // SAFETY: `len <= N` by the type invariant.
+        // SAFETY: `len <= self.objs.len()` by the type invariant.
         let objs = unsafe { self.objs.get_unchecked_mut(..len) };
         if mem::needs_drop::<T>() {
             for slot in objs.iter() {
@@ -424,40 +475,43 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
         assert_bulk_context();
         // The C function reorders the array, so it must be valid for reads and writes: it is.
         // SAFETY: `cache` is live while `'a` lasts (type and `KmemCache` invariants); `0 < len <=
-        // N <= i32::MAX`; the first `len` slots hold distinct objects of it (type invariant),
-        // whose `T`s were dropped above and which `self` no longer owns.
+        // i32::MAX`; the first `len` slots hold distinct objects of it (type invariant), whose
+        // `T`s were dropped above and which `self` no longer owns.
         unsafe {
             bindings::kmem_cache_free_bulk(self.cache.as_ptr(), len, objs.as_mut_ptr().cast())
         };
     }
 
-    /// Moves a single object into the storage, to be freed in bulk.
+    /// Moves a single object into the bulk, to be freed in bulk.
     ///
-    /// Gives the object back if the storage is full or the object belongs to another cache.
+    /// Gives the object back if the slots are full or the object belongs to another cache.
     #[inline]
     pub fn push(&mut self, obj: CacheBox<'a, T>) -> Result<(), CacheBox<'a, T>> {
         // Compare the C caches: two `KmemCache`s share one when the slab allocator merges them,
         // and freeing into either is then correct.
-        if self.len == N || obj.cache != self.cache {
+        if obj.cache != self.cache {
             return Err(obj);
         }
-        self.objs[self.len] = MaybeUninit::new(obj.into_raw());
+        let Some(slot) = self.objs.get_mut(self.len) else {
+            return Err(obj);
+        };
+        *slot = MaybeUninit::new(obj.into_raw());
         // INVARIANT: the slot at the old `len` holds an initialised `T` in an object of our C
         // cache (`obj.cache == self.cache`, checked above), distinct from the others since the
-        // box owned it exclusively; the old `len` was below `N`. A merged C cache is
+        // box owned it exclusively; the old `len` was a valid index. A merged C cache is
         // reference-counted, so it lives while either `KmemCache` does, for all of `'a`.
         self.len += 1;
         Ok(())
     }
 
-    /// Moves the most recently added object out of the storage as a single box.
+    /// Moves the most recently added object out of the bulk as a single box.
     #[inline]
     pub fn pop(&mut self) -> Option<CacheBox<'a, T>> {
         self.len = self.len.checked_sub(1)?;
         // SAFETY: the slot at the new `len` was below the old `len`, so it is initialised
         // (type invariant).
-        let obj = unsafe { self.objs[self.len].assume_init() };
-        // INVARIANT: `obj` is an initialised `T` in an object of `cache` that the storage no
+        let obj = unsafe { self.objs.get_unchecked(self.len).assume_init() };
+        // INVARIANT: `obj` is an initialised `T` in an object of `cache` that the bulk no
         // longer owns; ownership moves to the box, with the same cache and borrow.
         Some(CacheBox {
             obj,
@@ -476,7 +530,7 @@ impl<'a, T, const N: usize> Bulk<'a, T, N> {
     }
 }
 
-impl<T, const N: usize> Drop for Bulk<'_, T, N> {
+impl<T> Drop for Bulk<'_, '_, T> {
     #[inline]
     fn drop(&mut self) {
         self.free_bulk();
