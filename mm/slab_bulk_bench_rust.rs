@@ -9,7 +9,7 @@
 
 use core::{mem::MaybeUninit, num::NonZeroU32};
 use kernel::{
-    kmem_cache::{Bulk, KmemCache},
+    kmem_cache::{Bulk, BulkSlots, KmemCache},
     prelude::*,
     time::{Instant, Monotonic},
 };
@@ -30,9 +30,9 @@ module! {
             default: 1 << 17,
             description: "Objects allocated and freed per measurement (default 131072)",
         },
-        fail_nth: u32 {
+        fail_call: u32 {
             default: 0,
-            description: "Testing: fail the benchmark's nth fault point, as /proc/self/fail-nth does (0: off)",
+            description: "Testing: make the benchmark's nth allocation call fail, at its first fault point (0: off)",
         },
     },
 }
@@ -63,12 +63,73 @@ fn elapsed_ns(start: Instant<Monotonic>) -> u64 {
     u64::try_from(start.elapsed().as_nanos()).unwrap_or(0)
 }
 
-fn bench_single(cache: &KmemCache<Obj>, objects: u64) -> Result {
-    let start = Instant::<Monotonic>::now();
+/// Where the allocation calls go: straight to the allocator when timed, or through the
+/// fault-injection pass (`fail_call=k`), which counts them and makes the kth one fail.
+///
+/// The loops below are generic over it and inlined, so the timed loops contain no trace of the
+/// pass, as the C twin's `inject == false` loops do not.
+trait Calls {
+    fn alloc<R>(&mut self, call: impl FnOnce() -> R) -> R;
+}
+
+/// The timed benchmark: every call as it is.
+struct Timed;
+
+impl Calls for Timed {
+    #[inline(always)]
+    fn alloc<R>(&mut self, call: impl FnOnce() -> R) -> R {
+        call()
+    }
+}
+
+/// The fault-injection pass: the `fail`th call fails at its first fault point, that of the call
+/// itself, before any of the page allocator or of kmemleak, whose own fault points differ from
+/// kernel to kernel.
+#[cfg(CONFIG_FAULT_INJECTION)]
+struct Failing {
+    fail: NonZeroU32,
+    calls: u32,
+}
+
+#[cfg(CONFIG_FAULT_INJECTION)]
+impl Calls for Failing {
+    #[inline(always)]
+    fn alloc<R>(&mut self, call: impl FnOnce() -> R) -> R {
+        self.calls = self.calls.saturating_add(1);
+        if self.calls != self.fail.get() {
+            return call();
+        }
+        let _fail = kernel::fault_inject::FailNth::new(NonZeroU32::MIN);
+        call()
+    }
+}
+
+#[inline(always)]
+fn single_loop(cache: &KmemCache<Obj>, objects: u64, calls: &mut impl Calls) -> Result {
     for _ in 0..objects {
-        let obj = cache.alloc(MaybeUninit::uninit(), GFP_ATOMIC)?;
+        let obj = calls.alloc(|| cache.alloc(MaybeUninit::uninit(), GFP_ATOMIC))?;
         drop(obj);
     }
+    Ok(())
+}
+
+#[inline(always)]
+fn bulk_loop(
+    objs: &mut Bulk<'_, '_, Obj>,
+    bulk: usize,
+    loops: u64,
+    calls: &mut impl Calls,
+) -> Result {
+    for _ in 0..loops {
+        calls.alloc(|| objs.alloc_bulk(bulk, GFP_ATOMIC, MaybeUninit::uninit))?;
+        objs.free_bulk();
+    }
+    Ok(())
+}
+
+fn bench(cache: &KmemCache<Obj>, objects: u64) -> Result {
+    let start = Instant::<Monotonic>::now();
+    single_loop(cache, objects, &mut Timed)?;
     report(
         "single",
         1,
@@ -77,54 +138,47 @@ fn bench_single(cache: &KmemCache<Obj>, objects: u64) -> Result {
             elapsed_ns: elapsed_ns(start),
         },
     );
-    Ok(())
-}
-
-fn bench_bulk(cache: &KmemCache<Obj>, objects: u64, bulk: usize) -> Result {
-    let mut objs = Bulk::<Obj, BULK_MAX>::new(cache);
-    let loops = loops_for(objects, bulk as u64);
-    let start = Instant::<Monotonic>::now();
-    for _ in 0..loops {
-        objs.alloc_bulk(bulk, GFP_ATOMIC, MaybeUninit::uninit)?;
-        objs.free_bulk();
-    }
-    report(
-        "bulk",
-        bulk,
-        Sample {
-            ops: loops * bulk as u64,
-            elapsed_ns: elapsed_ns(start),
-        },
-    );
-    Ok(())
-}
-
-fn run(cache: &KmemCache<Obj>, objects: u64) -> Result {
-    bench_single(cache, objects)?;
+    let mut slots = BulkSlots::<Obj, BULK_MAX>::new();
+    let mut objs = Bulk::new(cache, &mut slots);
     for bulk in BULK_SIZES {
-        bench_bulk(cache, objects, bulk)?;
-    }
-    Ok(())
-}
-
-/// Runs the benchmark with the `nth` fault point failing, as the C twin does.
-#[cfg(CONFIG_FAULT_INJECTION)]
-fn run_failing(cache: &KmemCache<Obj>, objects: u64, nth: NonZeroU32) -> Result {
-    let fail = kernel::fault_inject::FailNth::new(nth);
-    let res = run(cache, objects);
-    if let Some(left) = fail.pending() {
-        pr_info!(
-            "fail_nth={}: not reached, the benchmark has {} fault points\n",
-            nth.get(),
-            nth.get().saturating_sub(left.get())
+        let loops = loops_for(objects, bulk as u64);
+        let start = Instant::<Monotonic>::now();
+        bulk_loop(&mut objs, bulk, loops, &mut Timed)?;
+        report(
+            "bulk",
+            bulk,
+            Sample {
+                ops: loops * bulk as u64,
+                elapsed_ns: elapsed_ns(start),
+            },
         );
     }
-    res
+    Ok(())
+}
+
+/// The same calls as [`bench`], untimed, the `fail`th failing, as the C twin makes them.
+#[cfg(CONFIG_FAULT_INJECTION)]
+fn bench_failing(cache: &KmemCache<Obj>, objects: u64, fail: NonZeroU32) -> Result {
+    let mut calls = Failing { fail, calls: 0 };
+    single_loop(cache, objects, &mut calls)?;
+    let mut slots = BulkSlots::<Obj, BULK_MAX>::new();
+    let mut objs = Bulk::new(cache, &mut slots);
+    for bulk in BULK_SIZES {
+        bulk_loop(&mut objs, bulk, loops_for(objects, bulk as u64), &mut calls)?;
+    }
+    if calls.calls < fail.get() {
+        pr_info!(
+            "fail_call={}: not reached, the benchmark makes {} allocation calls\n",
+            fail.get(),
+            calls.calls
+        );
+    }
+    Ok(())
 }
 
 #[cfg(not(CONFIG_FAULT_INJECTION))]
-fn run_failing(_cache: &KmemCache<Obj>, _objects: u64, _nth: NonZeroU32) -> Result {
-    pr_err!("fail_nth needs CONFIG_FAULT_INJECTION\n");
+fn bench_failing(_cache: &KmemCache<Obj>, _objects: u64, _fail: NonZeroU32) -> Result {
+    pr_err!("fail_call needs CONFIG_FAULT_INJECTION\n");
     Err(EOPNOTSUPP)
 }
 
@@ -138,9 +192,9 @@ impl kernel::Module for SlabBulkBench {
             return Err(EINVAL);
         }
         let cache = KmemCache::<Obj>::new(c"slab_bulk_bench_rust")?;
-        match NonZeroU32::new(module_parameters::fail_nth.value()) {
-            None => run(&cache, objects),
-            Some(nth) => run_failing(&cache, objects, nth),
+        match NonZeroU32::new(module_parameters::fail_call.value()) {
+            None => bench(&cache, objects),
+            Some(fail) => bench_failing(&cache, objects, fail),
         }
         .inspect_err(|&e| {
             if e == ENOMEM {
