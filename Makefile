@@ -4,6 +4,7 @@
 #
 #   make run      set up, build, boot the test router, load the modules, benchmark
 #   make check    every test: host unit tests and lints, KUnit doctests, selftests
+#                 (on the debug kernel)
 #
 # See README.md. Everything heavy lives in BULKNET_CACHE, outside this tree.
 
@@ -11,9 +12,13 @@ BULKNET_CACHE ?= /var/cache/bulknet
 export BULKNET_CACHE
 KDIR ?=
 export KDIR
-KBUILD_OUTPUT := $(BULKNET_CACHE)/build
-export KBUILD_OUTPUT
-LLVM ?= -19
+# Two kernels from one tree (tools/testing/bulknet/kernel.sh): the performance
+# kernel, which make bench and make run boot, and the debug kernel (lockdep,
+# KASAN, kmemleak, DEBUG_NET), which make check boots.
+BUILD_PERF := $(BULKNET_CACHE)/build
+BUILD_DEBUG := $(BULKNET_CACHE)/build-debug
+# clang, lld and llvm 22: the LLVM of rustc 1.95, so Rust inlines rust/helpers/.
+LLVM ?= -22
 export LLVM
 BENCH ?=
 BENCH_MODE ?= icount
@@ -21,14 +26,16 @@ export BENCH_MODE
 export BENCH
 
 SRC := $(if $(KDIR),$(KDIR),$(BULKNET_CACHE)/linux-7.3)
+# Out-of-tree modules, one dir per kernel release (a module built for one
+# kernel does not load in the other): $(MODULES_OUT)/<uname -r>/.
 MODULES_OUT := $(BULKNET_CACHE)/modules
-export BULKNET_MODULES := $(MODULES_OUT)
 T := tools/testing/bulknet
 SETUP_STAMP := $(BULKNET_CACHE)/.setup-done
 PATH := $(HOME)/.cargo/bin:$(PATH)
 export PATH
 
-.PHONY: all run check bench setup kernel modules host-test series clean help
+.PHONY: all run check bench setup kernel kernel-debug modules modules-debug host-test series \
+	clean help
 
 all: modules
 
@@ -45,12 +52,24 @@ setup:
 	@mkdir -p $(BULKNET_CACHE) && touch $(SETUP_STAMP)
 
 kernel: $(SETUP_STAMP)
-	@$(T)/kernel.sh
+	@$(T)/kernel.sh perf
+
+kernel-debug: $(SETUP_STAMP)
+	@$(T)/kernel.sh debug
+
+# build_modules BUILD_DIR: bulknet's modules against one kernel, into
+# $(MODULES_OUT)/<its release>.
+define build_modules
+	@rel=$$(cat $(1)/include/config/kernel.release) && mkdir -p $(MODULES_OUT)/$$rel && \
+	$(MAKE) -s -C $(SRC) O=$(1) M=$(CURDIR) MO=$(MODULES_OUT)/$$rel LLVM=$(LLVM) CLIPPY=1 modules && \
+	echo "bulknet: modules for $$rel:" $$(cd $(MODULES_OUT)/$$rel && find . -name '*.ko' | sort)
+endef
 
 modules: kernel
-	@mkdir -p $(MODULES_OUT)
-	@$(MAKE) -s -C $(SRC) O=$(KBUILD_OUTPUT) M=$(CURDIR) MO=$(MODULES_OUT) LLVM=$(LLVM) CLIPPY=1 modules
-	@echo "bulknet: modules in $(MODULES_OUT):" $$(cd $(MODULES_OUT) && find . -name '*.ko' | sort)
+	$(call build_modules,$(BUILD_PERF))
+
+modules-debug: kernel-debug
+	$(call build_modules,$(BUILD_DEBUG))
 
 host-test: $(SETUP_STAMP)
 	@$(T)/check.sh --host-only

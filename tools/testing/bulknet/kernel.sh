@@ -1,22 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetches Linux 7.3, applies bulknet's kernel-tree changes as git commits,
-# configures tinyconfig + kernel/configs/bulknet.config and builds bzImage and
-# modules, incrementally, out of tree.
+# Fetches Linux 7.3, applies bulknet's kernel-tree changes as git commits, and
+# builds two kernels from that one tree, incrementally, out of tree:
+#  - perf:  tinyconfig + kernel/configs/bulknet.config, in $BULKNET_CACHE/build;
+#           make bench and make run boot it;
+#  - debug: the same + kernel/configs/bulknet-debug.config (lockdep, KASAN,
+#           kmemleak, DEBUG_NET), in $BULKNET_CACHE/build-debug; make check
+#           boots it.
 #
-#   kernel.sh            fetch (unless KDIR is set), apply, configure, build
-#   kernel.sh series     write the kernel-tree changes as a patch series
+#   kernel.sh [perf|debug|both]   fetch (unless KDIR is set), apply, configure, build
+#   kernel.sh apply               fetch and apply only
+#   kernel.sh series              write the kernel-tree changes as a patch series
 #
 # Environment: BULKNET_CACHE (default /var/cache/bulknet), KDIR (a kernel tree
-# of your own; skips the download), KBUILD_OUTPUT (build dir), LLVM (-19).
+# of your own; skips the download), LLVM (-22: clang, lld and llvm 22, the
+# LLVM of rustc 1.95, so that Rust can inline the C helpers).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 CACHE=${BULKNET_CACHE:-/var/cache/bulknet}
 PKG=linux-source-7.3
 PKG_VERSION=7.3.4-1~bpo13+1
-LLVM=${LLVM:--19}
+LLVM=${LLVM:--22}
 export PATH="$HOME/.cargo/bin:$PATH"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 GIT="git -c user.name=bulknet -c user.email=bulknet@localhost -c advice.detachedHead=false"
@@ -30,7 +36,6 @@ if [ -n "${KDIR:-}" ]; then
 else
 	SRC=$CACHE/linux-7.3
 fi
-OUT=${KBUILD_OUTPUT:-$CACHE/build}
 
 fetch() {
 	[ -f "$SRC/Makefile" ] && return 0
@@ -116,27 +121,71 @@ apply() {
 	(cd "$SRC" && $GIT commit -q --allow-empty -m "bulknet: inputs $stamp")
 }
 
+# flavour_dir FLAVOUR: the build dir of a flavour.
+flavour_dir() {
+	case "$1" in
+	perf) echo "$CACHE/build" ;;
+	debug) echo "$CACHE/build-debug" ;;
+	*) die "unknown kernel flavour '$1' (perf or debug)" ;;
+	esac
+}
+
+# flavour_frags FLAVOUR: its config fragments, in the order they apply.
+flavour_frags() {
+	case "$1" in
+	perf) echo bulknet.config ;;
+	debug) echo bulknet.config bulknet-debug.config ;;
+	esac
+}
+
+# rustc_llvm_major / clang_major: the LLVM major versions of the two compilers.
+rustc_llvm_major() { rustc --version --verbose | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p'; }
+clang_major() { clang$LLVM -dumpversion | cut -d. -f1; }
+
 configure() {
-	mkdir -p "$OUT"
-	local frag=$SRC/kernel/configs/bulknet.config
-	if [ ! -f "$OUT/.config" ] || ! cmp -s "$frag" "$OUT/.bulknet.config"; then
-		log "configuring tinyconfig + bulknet.config in $OUT"
-		make -s -C "$SRC" O="$OUT" LLVM="$LLVM" tinyconfig bulknet.config >/dev/null
-		local line
+	local flavour=$1 out frags f
+	out=$(flavour_dir "$flavour")
+	frags=$(flavour_frags "$flavour")
+	mkdir -p "$out"
+	local stamp
+	stamp=$( (echo "LLVM=$LLVM"; for f in $frags; do cat "$SRC/kernel/configs/$f"; done) | sha256sum | cut -c1-16)
+	if [ -f "$out/.config" ] && [ "$(cat "$out/.bulknet-config" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	log "configuring $flavour kernel: tinyconfig + $frags, LLVM=$LLVM, in $out"
+	# shellcheck disable=SC2086
+	make -s -C "$SRC" O="$out" LLVM="$LLVM" tinyconfig $frags >/dev/null
+	# Every line of every fragment must take, but where a later fragment sets
+	# the same symbol, and RUST_INLINE_HELPERS when the two compilers' LLVMs
+	# differ (Kconfig's RUSTC_CLANG_LLVM_COMPATIBLE then hides it).
+	local later="" line sym inline_ok=1
+	grep -qx CONFIG_RUSTC_CLANG_LLVM_COMPATIBLE=y "$out/.config" || inline_ok=0
+	for f in $(echo $frags | tr ' ' '\n' | tac); do
 		while read -r line; do
 			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-			grep -qx "$line" "$OUT/.config" || die "kernel/configs/bulknet.config: $line did not take (missing dependency?)"
-		done < "$frag"
-		cp "$frag" "$OUT/.bulknet.config"
-	fi
+			sym=${line%%=*}
+			case " $later " in *" $sym "*) continue ;; esac
+			if [ $sym = CONFIG_RUST_INLINE_HELPERS ] && [ $inline_ok = 0 ]; then
+				log "WARNING: clang$LLVM is LLVM $(clang_major) but rustc is LLVM $(rustc_llvm_major):" \
+					"no RUST_INLINE_HELPERS, Rust calls the rust/helpers/ wrappers out of line" \
+					"(LLVM=-$(rustc_llvm_major) inlines them)"
+				continue
+			fi
+			grep -qx "$line" "$out/.config" ||
+				die "kernel/configs/$f: $line did not take in the $flavour kernel (missing dependency?)"
+		done < "$SRC/kernel/configs/$f"
+		later="$later $(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set/\1/p' "$SRC/kernel/configs/$f" | tr "\n" " ")"
+	done
+	echo "$stamp" > "$out/.bulknet-config"
 }
 
 build() {
-	local cc=clang$LLVM
+	local flavour=$1 out cc=clang$LLVM
+	out=$(flavour_dir "$flavour")
 	command -v ccache >/dev/null && cc="ccache $cc"
-	log "building bzImage and modules in $OUT (first build: about 15 minutes on 2 cores)"
-	make -s -C "$SRC" O="$OUT" LLVM="$LLVM" CC="$cc" CLIPPY=1 -j"$(($(nproc) + 1))" bzImage modules
-	make -s -C "$SRC" O="$OUT" LLVM="$LLVM" INSTALL_MOD_PATH="$CACHE/modroot" modules_install >/dev/null
+	log "building the $flavour kernel's bzImage and modules in $out (first build: about 15 minutes on 2 cores)"
+	make -s -C "$SRC" O="$out" LLVM="$LLVM" CC="$cc" CLIPPY=1 -j"$(($(nproc) + 1))" bzImage modules
+	make -s -C "$SRC" O="$out" LLVM="$LLVM" INSTALL_MOD_PATH="$CACHE/modroot" modules_install >/dev/null
 }
 
 series() {
@@ -148,9 +197,10 @@ series() {
 	ls "$dir"
 }
 
-case "${1:-all}" in
-all) fetch; apply; configure; build ;;
+case "${1:-perf}" in
+perf | debug) fetch; apply; configure "$1"; build "$1" ;;
+both) fetch; apply; configure perf; build perf; configure debug; build debug ;;
 apply) fetch; apply ;;
 series) fetch; apply; series ;;
-*) die "usage: kernel.sh [all|apply|series]" ;;
+*) die "usage: kernel.sh [perf|debug|both|apply|series]" ;;
 esac

@@ -13,7 +13,7 @@ die() { echo "bulknet setup: $*" >&2; exit 1; }
 	die "needs Debian 12 (bookworm), found ${PRETTY_NAME:-unknown}"
 
 export DEBIAN_FRONTEND=noninteractive
-BOOKWORM_PKGS="clang-19 lld-19 llvm-19 libclang-19-dev flex bison bc libelf-dev libssl-dev
+BOOKWORM_PKGS="clang-22 lld-22 llvm-22 libclang-22-dev flex bison bc libelf-dev libssl-dev
 	cpio busybox-static iproute2 ethtool nftables iptables ccache kmod xz-utils make git
 	python3 curl ca-certificates"
 BACKPORTS_LIST=/etc/apt/sources.list.d/bulknet-bookworm-backports.list
@@ -63,6 +63,6 @@ bindgen_ok() {
 }
 if ! bindgen_ok; then
 	echo "bulknet setup: cargo install --locked bindgen-cli (about 3 minutes)"
-	LIBCLANG_PATH=/usr/lib/llvm-19/lib cargo install --locked -q bindgen-cli
+	LIBCLANG_PATH=/usr/lib/llvm-22/lib cargo install --locked -q bindgen-cli
 	bindgen_ok || die "bindgen >= 0.71.1 still not found after cargo install"
 fi

@@ -6,13 +6,15 @@ The guest is a q35 machine with two igb ports, each on its own PCIe root port,
 joined back to back on one QEMU hub. Its root is the host's, read-only over
 9p, so the script sees this work tree and the host's tools at the same paths.
 
-  vm.py [--icount | --wall] [--timeout S] SCRIPT [ARGS...]
+  vm.py [--icount | --wall] [--debug] [--timeout S] SCRIPT [ARGS...]
 
 --icount (default) runs one vCPU with -icount shift=0,sleep=off: guest time is
 guest instructions, so pktgen results are deterministic and 1e9/pps is
 instructions per packet. --wall runs two vCPUs with multi-threaded TCG, for
-SMP and concurrency tests. The script's output is printed and its exit status
-returned; on failure or timeout the tail of the serial log is printed.
+SMP and concurrency tests. --debug boots the debug kernel (lockdep, KASAN,
+kmemleak, DEBUG_NET; make check) instead of the performance kernel (make
+bench). The script's output is printed and its exit status returned; on
+failure or timeout the tail of the serial log is printed.
 """
 
 import argparse
@@ -59,7 +61,7 @@ def kept_dirs(script):
     """The host directories the guest script needs: the guest's init keeps them
     visible when it mounts tmpfs over /tmp and friends (CI may clone under /tmp)."""
     dirs = [os.getcwd(), CACHE, os.path.dirname(os.path.abspath(script))]
-    dirs += [os.environ[v] for v in ("BULKNET_MODULES", "KBUILD_OUTPUT") if v in os.environ]
+    dirs += [os.environ[v] for v in ("BULKNET_MODULES",) if v in os.environ]
     keep = []
     for d in dirs:
         d = os.path.realpath(d)
@@ -70,15 +72,33 @@ def kept_dirs(script):
     return ",".join(keep)
 
 
-def qemu_cmd(kernel, mode, run, keep, cmdline):
-    accel = ["-accel", "tcg", "-icount", "shift=0,sleep=off", "-smp", "1"]
+# The kernels kernel.sh builds: the performance kernel and the debug kernel.
+FLAVOURS = {"perf": "build", "debug": "build-debug"}
+
+
+def kernel_path(flavour):
+    return os.path.join(CACHE, FLAVOURS[flavour], "arch/x86/boot/bzImage")
+
+
+def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf"):
+    # The guest's time of day and its RDRAND numbers do not come from the host either.
+    accel = ["-accel", "tcg", "-icount", "shift=0,sleep=off", "-smp", "1",
+             "-rtc", "base=2026-01-01T00:00:00,clock=vm", "-seed", "1"]
     if mode == "wall":
         accel = ["-accel", "tcg,thread=multi", "-smp", "2"]
+    # The debug kernel: KASAN's shadow takes an eighth of memory, and its
+    # reports and lockdep's are long, so the log buffer is larger.
+    memory, extra, cpu = "1G", [], "max"
+    if flavour == "debug":
+        memory, extra = "2G", ["log_buf_len=4M"]
+        # 4-level paging: with LA57, KASAN reported a wild-memory-access on
+        # an irq_desc lock in an interrupt during early boot, in some boots.
+        cpu = "max,la57=off"
     append = " ".join([
-        "console=ttyS0", "quiet", "panic=-1", "oops=panic", "slab_nomerge",
+        "console=ttyS0", "quiet", "panic=-1", "oops=panic", "slab_nomerge", *extra,
         f"bulknet.run={run}", f"bulknet.keep={keep}", cmdline,
     ]).strip()
-    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-m", "1G",
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", memory,
            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
            *accel, "-kernel", kernel, "-initrd", initramfs(), "-append", append,
            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"]
@@ -89,12 +109,13 @@ def qemu_cmd(kernel, mode, run, keep, cmdline):
     return cmd
 
 
-def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None, echo=True):
+def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None, echo=True,
+           flavour="perf"):
     """Run `script ARGS` in the guest; return (exit status, output lines)."""
-    kernel = kernel or os.path.join(os.environ.get("KBUILD_OUTPUT", f"{CACHE}/build"),
-                                    "arch/x86/boot/bzImage")
+    kernel = kernel or kernel_path(flavour)
     if not os.path.exists(kernel):
-        die(f"no kernel at {kernel}: run 'make kernel' first")
+        target = "kernel-debug" if flavour == "debug" else "kernel"
+        die(f"no kernel at {kernel}: run 'make {target}' first")
     rundir = os.path.join(CACHE, "run")
     os.makedirs(rundir, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=rundir, suffix=".sh", delete=False) as f:
@@ -105,7 +126,8 @@ def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None,
         wrapper = f.name
     lines, status = [], None
     keep = kept_dirs(script)
-    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, keep, cmdline), stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, keep, cmdline, flavour),
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         import selectors
@@ -154,13 +176,16 @@ def main():
     g = p.add_mutually_exclusive_group()
     g.add_argument("--icount", dest="mode", action="store_const", const="icount")
     g.add_argument("--wall", dest="mode", action="store_const", const="wall")
+    p.add_argument("--debug", dest="flavour", action="store_const", const="debug", default="perf",
+                   help="boot the debug kernel (make check's) instead of the performance kernel")
     p.add_argument("--timeout", type=int, default=600)
     p.add_argument("--cmdline", default="", help="extra kernel command line")
     p.add_argument("--kernel")
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     a = p.parse_args()
-    status, lines = run_vm(a.script, a.args, a.mode or "icount", a.timeout, a.cmdline, a.kernel)
+    status, lines = run_vm(a.script, a.args, a.mode or "icount", a.timeout, a.cmdline, a.kernel,
+                           flavour=a.flavour)
     if status != 0 and status != 124:
         print(f"bulknet vm: {a.script} exited with status {status}; last lines:", file=sys.stderr)
         for line in lines[-20:]:
