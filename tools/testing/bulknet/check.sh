@@ -5,10 +5,12 @@
 #  - host: cargo test of the no_std crates (each test), the bench harness's
 #    unit tests, clippy, rustfmt (host crates and kernel-tree Rust with the
 #    kernel's .rustfmt.toml), checkpatch;
-#  - build: the kernel and the out-of-tree modules with CLIPPY=1 and
-#    CONFIG_WERROR, so any warning fails;
-#  - guest: every KUnit test case of the boot (the Rust doctests, ours
-#    included) and every selftest under tools/testing/selftests/bulknet (TAP).
+#  - build: both kernels (performance and debug) and the out-of-tree modules
+#    against each, with CLIPPY=1 and CONFIG_WERROR, so any warning fails;
+#  - guest, on the debug kernel (lockdep, KASAN, kmemleak, DEBUG_NET): every
+#    KUnit test case of the boot (the Rust doctests, ours included) and every
+#    selftest under tools/testing/selftests/bulknet (TAP), each followed by a
+#    check that the kernel log holds no checker's report.
 # Last line: "N passed, N failed".
 #
 #   check.sh [--host-only]
@@ -18,7 +20,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 CACHE=${BULKNET_CACHE:-/var/cache/bulknet}
 SRC=${KDIR:-$CACHE/linux-7.3}
-OUT=${KBUILD_OUTPUT:-$CACHE/build}
 export PATH="$HOME/.cargo/bin:$PATH"
 LOGS=$REPO/out/check
 mkdir -p "$LOGS"
@@ -58,8 +59,9 @@ else
 	echo "not ok - cargo test: $n_ok passed, $n_fail failed"
 	grep -B2 -A15 'panicked\|^error' "$LOGS/cargo-test.log" | head -60 | sed 's/^/  | /'
 fi
-# The bench harness's own arithmetic (Python unittest), one count per test.
-(cd "$HERE" && python3 -m unittest -v test_bench) > "$LOGS/harness-test.log" 2>&1
+# The harness's own logic (Python unittest): the bench arithmetic, the TAP and
+# kernel log judgements. One count per test.
+(cd "$HERE" && python3 -m unittest -v test_bench test_klog) > "$LOGS/harness-test.log" 2>&1
 h_ok=$(grep -c '\.\.\. ok$' "$LOGS/harness-test.log")
 h_fail=$(grep -cE '\.\.\. (FAIL|ERROR)$' "$LOGS/harness-test.log")
 if [ "$h_ok" -gt 0 ] && [ "$h_fail" = 0 ] && tail -n 1 "$LOGS/harness-test.log" | grep -q '^OK'; then
@@ -76,12 +78,16 @@ step "cargo fmt --check (host crates)" fmt.log cargo fmt --all --check
 
 # --- build (the kernel tree also holds the lint tools) ---
 built=0
-if [ "${1:-}" != --host-only ] &&
-	step "kernel builds (tinyconfig + bulknet.config, CLIPPY=1, WERROR)" kernel-build.log \
-		"$HERE/kernel.sh" &&
-	step "out-of-tree modules build (CLIPPY=1, WERROR)" modules-build.log \
-		make -s -C "$REPO" modules; then
-	built=1
+if [ "${1:-}" != --host-only ]; then
+	step "performance kernel builds (tinyconfig + bulknet.config, inlined helpers, CLIPPY=1, WERROR)" \
+		kernel-build.log "$HERE/kernel.sh" perf &&
+		step "out-of-tree modules build for the performance kernel (CLIPPY=1, WERROR)" \
+			modules-build.log make -s -C "$REPO" modules
+	step "debug kernel builds (+ bulknet-debug.config: lockdep, KASAN, kmemleak, DEBUG_NET)" \
+		kernel-debug-build.log "$HERE/kernel.sh" debug &&
+		step "out-of-tree modules build for the debug kernel (CLIPPY=1, WERROR)" \
+			modules-debug-build.log make -s -C "$REPO" modules-debug &&
+		built=1
 fi
 
 # --- kernel-tree lints ---
@@ -114,7 +120,7 @@ if [ "${1:-}" = --host-only ]; then
 	:
 elif [ $built = 1 ]; then
 	guest_log=$LOGS/guest.log
-	"$HERE/vm.py" --wall --timeout 2400 "$HERE/guest/check.sh" > "$guest_log" 2>&1
+	"$HERE/vm.py" --wall --debug --timeout 2400 "$HERE/guest/check.sh" > "$guest_log" 2>&1
 	vm_rc=$?
 	eval "$(python3 "$HERE/tap.py" < "$guest_log")"
 	passed=$((passed + tap_passed))
@@ -125,7 +131,7 @@ elif [ $built = 1 ]; then
 		tail -n 40 "$guest_log" | sed 's/^/  | /'
 	fi
 else
-	notok "guest tests not run: the build failed"
+	notok "guest tests not run: the debug kernel or its modules did not build"
 fi
 
 echo "# make check took $(($(date +%s) - start)) s"

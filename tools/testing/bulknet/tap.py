@@ -5,6 +5,10 @@
 Reads the log on stdin. Prints one line per selftest case and per KUnit suite
 (and every failed KUnit case) on stderr, and the totals as shell assignments
 (tap_passed=N tap_failed=N tap_skipped=N) on stdout for check.sh.
+
+Each KUnit run and each selftest must be followed by its kernel log check
+(a KLOG block from guest/klog.py): one more case, "kernel log clean after
+NAME", which prints the offending lines when it fails, and fails when missing.
 """
 
 import re
@@ -31,15 +35,43 @@ def main():
     out = sys.stderr
     section, name, body = None, None, []
     saw_kunit = False
+    # Runs whose kernel log check has not come yet.
+    unchecked = []
+
+    def klog_missing(upto):
+        nonlocal failed
+        for n in unchecked[:upto]:
+            failed += 1
+            print(f"not ok - kernel log clean after {n}: the check did not run", file=out)
+        del unchecked[:upto]
+
     for raw in sys.stdin:
         line = raw.rstrip("\n")
-        if line.startswith("KUNIT-MISSING"):
+        if line.startswith("KLOG-BEGIN "):
+            section, name, body = "klog", line.split()[1], []
+        elif line.startswith("KLOG-END ") and section == "klog":
+            verdict = line.split()[2] if len(line.split()) > 2 else "missing"
+            if name in unchecked:
+                klog_missing(unchecked.index(name))
+                unchecked.remove(name)
+            if verdict == "clean":
+                passed += 1
+                print(f"ok - kernel log clean after {name}", file=out)
+            else:
+                failed += 1
+                print(f"not ok - kernel log clean after {name}", file=out)
+                for b in body:
+                    print("  | " + b, file=out)
+            section = None
+        elif line.startswith("KUNIT-MISSING"):
             failed += 1
             print(f"not ok - kunit: {line.split(' ', 1)[1]}", file=out)
         elif line.startswith("KUNIT-SUITE "):
             section, name, body = "kunit", line.split()[1], []
         elif line.startswith("KUNIT-END") and section == "kunit":
             saw_kunit = True
+            if "kunit" not in unchecked:
+                unchecked.append("kunit")
             cases = kunit_cases(body)
             p = sum(1 for m in cases if m.group(2) == "ok" and m.group(5) != "SKIP")
             s = sum(1 for m in cases if m.group(5) == "SKIP")
@@ -57,6 +89,7 @@ def main():
         elif line.startswith("SELFTEST-BEGIN "):
             section, name, body = "selftest", line.split()[1], []
         elif line.startswith("SELFTEST-END ") and section == "selftest":
+            unchecked.append(name)
             rc = line.rsplit("rc=", 1)[-1]
             cases = [m for m in map(RESULT.match, body) if m and not m.group(1)]
             for m in cases:
@@ -77,6 +110,7 @@ def main():
             section = None
         elif section:
             body.append(line)
+    klog_missing(len(unchecked))
     if not saw_kunit:
         failed += 1
         print("not ok - kunit: no KUnit results in the guest log", file=out)
