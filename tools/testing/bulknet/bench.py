@@ -7,7 +7,8 @@ every scenario under tools/testing/bulknet/scenarios/ whose file name contains
 --pattern (make bench BENCH=...), each twice, and prints one table:
 
   scenario, impl, method, ops/s (virtual), instructions per op, ratio against
-  the C implementation of the same scenario measured in the same run, and the
+  the C implementation of the same scenario measured in the same run, the
+  number of runs a figure is the median of (with their spread), and the
   difference between the two rounds (must stay within 0.1%).
 
 --wall (make bench BENCH_MODE=wall) boots two vCPUs with multi-threaded TCG
@@ -80,15 +81,17 @@ def summarise(rows, method):
 def table(results, method="icount"):
     icount = method == "icount"
     head = ["scenario", "impl", "method", "ops/s (virtual)" if icount else "ops/s (wall)",
-            "insn/op" if icount else "ns/op", "vs C", "repeat"]
+            "insn/op" if icount else "ns/op", "vs C", "runs", "repeat"]
     body = []
     for x in results:
         rep = "n/a" if x["repeat_delta"] is None else f"{x['repeat_delta'] * 100:.3f}%"
         if icount and x["repeat_delta"] is not None and not x["deterministic"]:
             rep += " NOT DETERMINISTIC"
+        # A median of several runs (pg_measure) gives its spread: (max - min) / median.
+        runs = f"{x['runs']}, spread {float(x['spread_pct']):.3f}%" if "spread_pct" in x else "1"
         body.append([x["scenario"], x["impl"], x["method"], f"{x['pps']:,}",
                      f"{x['ns_per_pkt']:,.1f}",
-                     "" if x["ratio_vs_c"] is None else f"{x['ratio_vs_c']:.3f}", rep])
+                     "" if x["ratio_vs_c"] is None else f"{x['ratio_vs_c']:.3f}", runs, rep])
     widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(head, widths)),
              "  ".join("-" * w for w in widths)]

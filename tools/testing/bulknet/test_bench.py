@@ -4,7 +4,9 @@
 against C, the determinism check and the table. Run: python3 -m unittest."""
 
 import os
+import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -78,10 +80,53 @@ class SummariseTest(unittest.TestCase):
         self.assertIn("ns/op", text)
         self.assertNotIn("NOT DETERMINISTIC", text)
 
+    def test_median_runs_show_their_spread(self):
+        out = self.summarise([row(1, "m", "c", 100, 2000, "runs=5 spread_pct=0.250"),
+                              row(2, "m", "c", 100, 2000, "runs=5 spread_pct=0.100"),
+                              row(1, "one", "c", 100, 2000), row(2, "one", "c", 100, 2000)])
+        text = bench.table(list(out.values()))
+        self.assertIn("5, spread 0.250%", text)
+        self.assertEqual(out[("m", "c")]["runs"], "5")
+
     def test_json_fields(self):
         out = self.summarise([row(1, "s", "c", 4, 400), row(2, "s", "c", 4, 400)])
         for key in ("scenario", "impl", "method", "pps", "insn_per_pkt"):
             self.assertIn(key, out[("s", "c")])
+
+
+class PgMeasureTest(unittest.TestCase):
+    """guest/lib.sh's pg_measure, in bash: the median run and the spread."""
+
+    LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guest", "lib.sh")
+
+    def measure(self, results):
+        # pg_run runs in a pipeline's subshell, so it counts its calls in a file.
+        script = f"""
+            . {self.LIB}
+            results=({" ".join(f"'{r}'" for r in results)})
+            bench_settle() {{ :; }}
+            pg_run() {{
+                local k
+                k=$(cat "$COUNTER" 2>/dev/null || echo 0)
+                echo $((k + 1)) > "$COUNTER"
+                echo "${{results[$k]}}"
+            }}
+            pg_measure dev {len(results)}
+        """
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, COUNTER=os.path.join(d, "calls"))
+            out = subprocess.run(["bash", "-c", script], env=env, capture_output=True,
+                                 text=True, check=True).stdout
+        return out.split()
+
+    def test_median_and_spread(self):
+        sent, ns, runs, spread = self.measure(
+            ["1000 2030000", "1000 2010000", "1000 2000000", "1000 2100000", "1000 2020000"])
+        self.assertEqual((sent, ns, runs), ("1000", "2020000", "5"))
+        self.assertEqual(spread, f"{(2100 - 2000) * 100 / 2020:.3f}")
+
+    def test_one_run(self):
+        self.assertEqual(self.measure(["1018 89882000"]), ["1018", "89882000", "1", "0.000"])
 
 
 if __name__ == "__main__":

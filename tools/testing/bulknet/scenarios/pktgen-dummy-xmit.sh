@@ -13,14 +13,14 @@ $IP link set dummy0 up
 pg_setup dummy0
 pg_set dummy0 "count $COUNT"
 pg_set dummy0 "clone_skb 0"
-read -r sent ns < <(pg_run dummy0)
+read -r sent ns _ _ < <(pg_measure dummy0)
 bench_row dummy-xmit-newskb c "$sent" "$ns" "mode=start_xmit clone_skb=0 burst=1"
 
 pg_setup dummy0
 pg_set dummy0 "count $COUNT"
 pg_set dummy0 "clone_skb $COUNT"
 pg_set dummy0 "burst 32"
-read -r sent ns < <(pg_run dummy0)
+read -r sent ns _ _ < <(pg_measure dummy0)
 bench_row dummy-xmit-burst32 c "$sent" "$ns" "mode=start_xmit clone_skb=$COUNT burst=32"
 
 pg_write /proc/net/pktgen/pgctrl reset

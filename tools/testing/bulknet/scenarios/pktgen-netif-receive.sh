@@ -15,7 +15,7 @@ pg_set dummy0 "count $COUNT"
 pg_set dummy0 "dst_mac 90:e2:ba:ff:ff:ff"
 pg_set dummy0 "xmit_mode netif_receive"
 pg_set dummy0 "burst 64"
-read -r sent ns < <(pg_run dummy0)
+read -r sent ns _ _ < <(pg_measure dummy0)
 bench_row netif-receive-burst64 c "$sent" "$ns" "mode=netif_receive burst=64 drop=ip_rcv"
 
 pg_write /proc/net/pktgen/pgctrl reset
