@@ -56,7 +56,7 @@ mac_b=$(cat "/sys/class/net/$(netdev_of "$b")/address" 2>/dev/null)
 check "C igb drives both ports (port $b: $mac_b)" \
 	'[ "$(driver_of $a)" = igb ] && [ "$(driver_of $b)" = igb ] && [ -n "$mac_b" ]'
 
-# 3-5: port b moves to rigb.
+# 3-6: port b moves to rigb.
 dmesg -C
 insmod "$ko"
 check "rigb loads and takes no port that igb holds" \
@@ -91,7 +91,7 @@ insmod "$ko"
 check "insmod rigb takes port $b again (driver_override)" \
 	'[ "$(driver_of $b)" = rigb ] && probe_line $b | grep -q "MAC $mac_b,"'
 
-# 10: a port rigb handed back works under C igb: the reset left it usable.
+# 10-11: a port rigb handed back works under C igb: the reset left it usable.
 bind_to "$b" igb
 nb=$(netdev_of "$b")
 check "port $b goes back to C igb with the same MAC ($nb)" \
