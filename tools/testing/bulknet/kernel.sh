@@ -183,7 +183,7 @@ build() {
 	local flavour=$1 out cc=clang$LLVM
 	out=$(flavour_dir "$flavour")
 	command -v ccache >/dev/null && cc="ccache $cc"
-	log "building the $flavour kernel's bzImage and modules in $out (first build: about 15 minutes on 2 cores)"
+	log "building the $flavour kernel's bzImage and modules in $out (first build: about 20 minutes on 2 cores)"
 	make -s -C "$SRC" O="$out" LLVM="$LLVM" CC="$cc" CLIPPY=1 -j"$(($(nproc) + 1))" bzImage modules
 	make -s -C "$SRC" O="$out" LLVM="$LLVM" INSTALL_MOD_PATH="$CACHE/modroot" modules_install >/dev/null
 }
