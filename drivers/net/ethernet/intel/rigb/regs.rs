@@ -21,16 +21,26 @@ register! {
         11:11 frcspd => bool;
         /// Set link up.
         6:6 slu => bool;
+        /// GIO master disable: stop issuing DMA requests.
+        2:2 gio_master_disable => bool;
     }
 
     /// Device Status.
     pub(crate) STATUS(u32) @ 0x0008 {
+        /// GIO master enable: DMA requests may still be in flight.
+        19:19 gio_master_en => bool;
         /// Link speed: 0 is 10 Mb/s, 1 is 100 Mb/s, 2 and 3 are 1000 Mb/s.
         7:6 speed;
         /// Link up.
         1:1 lu => bool;
         /// Full duplex.
         0:0 fd => bool;
+    }
+
+    /// EEPROM/Flash Control.
+    pub(crate) EECD(u32) @ 0x0010 {
+        /// The hardware finished loading its settings from the EEPROM.
+        9:9 auto_rd => bool;
     }
 
     /// Extended Device Control.

@@ -21,7 +21,9 @@ use kernel::{
 
 mod regs;
 
-use regs::{BAR0_SIZE, CTRL, CTRL_EXT, EIMC, GPIE, ICR, IMC, MDIC, RAH, RAL, RCTL, STATUS, TCTL};
+use regs::{
+    BAR0_SIZE, CTRL, CTRL_EXT, EECD, EIMC, GPIE, ICR, IMC, MDIC, RAH, RAL, RCTL, STATUS, TCTL,
+};
 
 type Bar0<'bound> = pci::Bar<'bound, BAR0_SIZE>;
 
@@ -34,16 +36,38 @@ kernel::pci_device_table!(
     [(pci::DeviceId::from_id(pci::Vendor::INTEL, DEV_ID_82576), ())]
 );
 
+/// How long an MDIC access may take: C igb's `E1000_GEN_POLL_TIMEOUT * 3` polls 50 us apart,
+/// "testing showed failures with the lower time out".
+const MDIC_TIMEOUT: Delta = Delta::from_micros(640 * 3 * 50);
+
 /// The hardware of one port: C igb's `struct e1000_hw`.
 struct Hw<'bound> {
+    pdev: &'bound pci::Device,
     bar: Bar0<'bound>,
 }
 
 impl Hw<'_> {
-    /// Masks every interrupt, stops RX and TX, and resets the MAC, as `igb_reset_hw_82575()`
-    /// does. The PHY is not reset.
+    /// Stops the device's DMA (`igb_disable_pcie_master()`): sets GIO master disable and waits
+    /// until no request is in flight. A timeout is not fatal, as in C igb.
+    fn disable_pcie_master(&self) {
+        self.bar.update(CTRL, |c| c.with_gio_master_disable(true));
+        if read_poll_timeout(
+            || Ok(self.bar.read(STATUS)),
+            |s| !s.gio_master_en(),
+            Delta::from_micros(100),
+            Delta::from_millis(80),
+        )
+        .is_err()
+        {
+            dev_dbg!(self.pdev, "Master requests are pending.\n");
+        }
+    }
+
+    /// Masks every interrupt, stops DMA, RX and TX, and resets the MAC, as
+    /// `igb_reset_hw_82575()` does. The PHY is not reset.
     fn reset(&self) {
         let bar = &self.bar;
+        self.disable_pcie_master();
         bar.write_reg(IMC::zeroed().with_mask(u32::MAX));
         bar.write_reg(RCTL::zeroed());
         bar.write_reg(TCTL::zeroed().with_psp(true));
@@ -52,9 +76,19 @@ impl Hw<'_> {
         fsleep(Delta::from_millis(10));
 
         bar.update(CTRL, |c| c.with_rst(true));
-        // The reset completes within 1 ms; C igb waits for the EEPROM auto-read, which
-        // QEMU's model does not report, so wait as long as igb's reset path does.
-        fsleep(Delta::from_millis(10));
+        // Wait for the hardware to reload its settings, the receive addresses among them, from
+        // the EEPROM (`igb_get_auto_rd_done()`). QEMU's model never reports it: the wait then
+        // times out after 10 ms, which is not fatal, as in C igb.
+        if read_poll_timeout(
+            || Ok(bar.read(EECD)),
+            |e| e.auto_rd(),
+            Delta::from_millis(1),
+            Delta::from_millis(10),
+        )
+        .is_err()
+        {
+            dev_dbg!(self.pdev, "Auto read by HW from NVM has not completed.\n");
+        }
 
         bar.write_reg(IMC::zeroed().with_mask(u32::MAX));
         bar.write_reg(EIMC::zeroed().with_mask(u32::MAX));
@@ -70,18 +104,18 @@ impl Hw<'_> {
     }
 
     /// Returns the permanent MAC address, which the hardware loads into receive address 0 at
-    /// reset (`igb_read_mac_addr()`), or `None` if that entry is not valid.
-    fn perm_addr(&self) -> Option<[u8; 6]> {
-        let rah = self.bar.read(RAH::at(0));
-        if !rah.av() {
-            return None;
-        }
+    /// reset (`igb_read_mac_addr()`). Like C igb, this does not look at the entry's valid bit:
+    /// the caller checks the address itself.
+    fn perm_addr(&self) -> [u8; 6] {
         let lo = self.bar.read(RAL::at(0)).addr().get().to_le_bytes();
-        let hi = u16::from(rah.addr()).to_le_bytes();
-        Some([lo[0], lo[1], lo[2], lo[3], hi[0], hi[1]])
+        let hi = u16::from(self.bar.read(RAH::at(0)).addr()).to_le_bytes();
+        [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1]]
     }
 
     /// Reads PHY register `reg` through MDIC (`igb_read_phy_reg_mdic()`).
+    ///
+    /// Unlike C igb's `igb_read_phy_reg_igp()`, this does not take the software/firmware PHY
+    /// semaphore (SW_FW_SYNC): QEMU's model has no firmware that shares the MDI bus.
     fn read_phy(&self, reg: regs::phy::Reg) -> Result<u16> {
         self.bar.write_reg(
             MDIC::zeroed()
@@ -93,7 +127,7 @@ impl Hw<'_> {
             || Ok(self.bar.read(MDIC)),
             |m| m.ready(),
             Delta::from_micros(50),
-            Delta::from_millis(10),
+            MDIC_TIMEOUT,
         )?;
         if mdic.error() {
             return Err(EIO);
@@ -132,27 +166,21 @@ impl pci::Driver for Rigb {
         _info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         pdev.enable_device_mem()?;
-        pdev.set_master();
         let hw = Hw {
+            pdev,
             bar: pdev.iomap_region_sized::<BAR0_SIZE>(0, c"rigb")?,
         };
 
         hw.reset();
-        hw.set_driver_loaded(true);
 
-        let Some(mac) = hw.perm_addr().filter(valid_ether_addr) else {
+        let mac = hw.perm_addr();
+        if !valid_ether_addr(&mac) {
             dev_err!(pdev, "Invalid MAC Address\n");
-            hw.set_driver_loaded(false);
             return Err(EIO);
-        };
-        let phy_id = match hw.phy_id() {
-            Ok(id) => id,
-            Err(e) => {
-                dev_err!(pdev, "PHY does not answer on MDIC: {e:?}\n");
-                hw.set_driver_loaded(false);
-                return Err(e);
-            }
-        };
+        }
+        let phy_id = hw.phy_id().inspect_err(|e| {
+            dev_err!(pdev, "PHY does not answer on MDIC: {e:?}\n");
+        })?;
         dev_info!(
             pdev,
             "82576 rev {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, PHY id {:08x}\n",
@@ -166,6 +194,8 @@ impl pci::Driver for Rigb {
             phy_id
         );
 
+        // The driver owns the device from here on (`igb_get_hw_control()`).
+        hw.set_driver_loaded(true);
         Ok(Adapter { hw })
     }
 
