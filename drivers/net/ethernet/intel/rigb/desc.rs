@@ -59,15 +59,19 @@ pub mod rx_ptype {
     pub const UDP: u16 = 0x0200;
     /// SCTP.
     pub const SCTP: u16 = 0x0400;
-    /// An EtherType filter matched; bits 14:4 are then the filter's index, not a type.
+    /// An EtherType filter matched; bits 6:4 are then the filter's index, not a type.
     pub const ETQF: u16 = 0x8000;
+    /// The index of the matching EtherType filter, if [`ETQF`].
+    pub const ETQF_INDEX_MASK: u16 = 0x0070;
 }
 
 /// An advanced RX descriptor in read format: what the driver writes to hand a buffer to the
 /// hardware. Returns the four little-endian dwords in memory order.
 ///
-/// The header address is 0 (one buffer per descriptor), which also clears the write-back's
-/// `status_error` dword and so its DD bit, as C igb's `igb_alloc_rx_buffers()` does.
+/// The header address is 0 (one buffer per descriptor). It overlaps the write-back's
+/// `status_error` dword, so writing it clears the DD bit that the driver then waits on. C igb's
+/// `igb_alloc_rx_buffers()` writes only the packet address and clears the next descriptor's
+/// length instead, and `igb_clean_rx_irq()` waits for a non-zero length.
 pub const fn rx_read(pkt_addr: u64) -> [u32; 4] {
     [pkt_addr as u32, (pkt_addr >> 32) as u32, 0, 0]
 }
@@ -123,7 +127,7 @@ impl RxWriteBack {
     /// Returns `true` once the hardware wrote the descriptor back (DD).
     ///
     /// The driver reads the other fields only after this, behind a read barrier
-    /// (`dma_rmb()`), as C igb does.
+    /// (`dma_rmb()`). See [`rx_read`] for why DD, where C igb tests the length.
     pub const fn done(&self) -> bool {
         self.status_error & rx_status::DD != 0
     }
@@ -163,11 +167,16 @@ impl RxWriteBack {
         }
     }
 
-    /// Returns `true` if a TCP/UDP or IPv4 checksum error was flagged, which the driver counts
-    /// (`hw_csum_err`) before the stack checks the checksum again.
-    pub const fn csum_error(&self) -> bool {
+    /// Returns `true` if a TCP/UDP or IPv4 checksum error was flagged for a frame of `len`
+    /// bytes, which the driver counts (C igb's `rx_stats.csum_err`) before the stack checks the
+    /// checksum again.
+    ///
+    /// As in `igb_rx_checksum()`, an error on a 60-byte frame is not counted: the 82576 sets
+    /// L4E wrongly on short SCTP frames (an erratum), and the stack verifies those itself.
+    pub const fn csum_error(&self, len: u16) -> bool {
         self.status_error & rx_status::IXSM == 0
             && self.status_error & (rx_status::L4E | rx_status::IPE) != 0
+            && len != 60
     }
 }
 
@@ -195,14 +204,20 @@ pub const TX_MAX_DATA_PER_DESC: u32 = 1 << 15;
 pub const TX_STAT_DD: u32 = 0x01;
 
 /// An advanced TX data descriptor for one buffer of `len` bytes of a frame of `frame_len`
-/// bytes, the frame's last buffer if `last`. Returns the four little-endian dwords in memory
-/// order, or `None` if `len` is 0 or above [`TX_MAX_DATA_PER_DESC`], or the frame is longer
-/// than PAYLEN holds.
+/// bytes: the frame's first buffer if `first`, its last if `last`. Returns the four
+/// little-endian dwords in memory order, or `None` if `len` is 0 or above
+/// [`TX_MAX_DATA_PER_DESC`], or the frame is longer than PAYLEN holds.
 ///
 /// Like C igb's `igb_tx_map()`: DTYP_DATA, DEXT and IFCS on every descriptor, EOP and RS on
-/// the last; PAYLEN goes in every descriptor's `olinfo_status` here, which the hardware reads
-/// from the first only. The status bits 3:0 start at 0, as the DD write-back needs.
-pub const fn tx_data(buf_addr: u64, len: u32, frame_len: u32, last: bool) -> Option<[u32; 4]> {
+/// the last; PAYLEN in the first descriptor's `olinfo_status`, 0 in the others. The status
+/// bits 3:0 start at 0, as the DD write-back needs.
+pub const fn tx_data(
+    buf_addr: u64,
+    len: u32,
+    frame_len: u32,
+    first: bool,
+    last: bool,
+) -> Option<[u32; 4]> {
     if len == 0 || len > TX_MAX_DATA_PER_DESC || frame_len >= 1 << (32 - TX_PAYLEN_SHIFT) {
         return None;
     }
@@ -210,12 +225,12 @@ pub const fn tx_data(buf_addr: u64, len: u32, frame_len: u32, last: bool) -> Opt
     if last {
         cmd |= tx_cmd::EOP | tx_cmd::RS;
     }
-    Some([
-        buf_addr as u32,
-        (buf_addr >> 32) as u32,
-        cmd,
-        frame_len << TX_PAYLEN_SHIFT,
-    ])
+    let olinfo = if first {
+        frame_len << TX_PAYLEN_SHIFT
+    } else {
+        0
+    };
+    Some([buf_addr as u32, (buf_addr >> 32) as u32, cmd, olinfo])
 }
 
 /// Returns `true` if a TX descriptor's write-back (its fourth dword) says the hardware is done
@@ -303,30 +318,43 @@ mod tests {
         assert_eq!(wb(ok | rx_status::UDPCS, 60).csum(), RxCsum::Unnecessary);
         assert_eq!(wb(ok | rx_status::IPCS, 60).csum(), RxCsum::None);
         assert_eq!(wb(ok, 60).csum(), RxCsum::None);
-        let bad = wb(ok | rx_status::TCPCS | rx_status::L4E, 60);
-        assert_eq!((bad.csum(), bad.csum_error()), (RxCsum::None, true));
-        let bad = wb(ok | rx_status::IPCS | rx_status::IPE, 60);
-        assert_eq!((bad.csum(), bad.csum_error()), (RxCsum::None, true));
-        let ign = wb(ok | rx_status::IXSM | rx_status::TCPCS | rx_status::L4E, 60);
-        assert_eq!((ign.csum(), ign.csum_error()), (RxCsum::None, false));
+        let bad = wb(ok | rx_status::TCPCS | rx_status::L4E, 64);
+        assert_eq!((bad.csum(), bad.csum_error(64)), (RxCsum::None, true));
+        // The SCTP erratum: not counted on a 60-byte frame, but still left to the stack.
+        assert!(!bad.csum_error(60));
+        let bad = wb(ok | rx_status::IPCS | rx_status::IPE, 64);
+        assert_eq!((bad.csum(), bad.csum_error(64)), (RxCsum::None, true));
+        let ign = wb(ok | rx_status::IXSM | rx_status::TCPCS | rx_status::L4E, 64);
+        assert_eq!((ign.csum(), ign.csum_error(64)), (RxCsum::None, false));
     }
 
     #[test]
     fn tx_data_descriptor() {
-        let d = tx_data(0x1_0000_2000, 60, 60, true).unwrap();
+        let d = tx_data(0x1_0000_2000, 60, 60, true, true).unwrap();
         assert_eq!(d[0], 0x0000_2000);
         assert_eq!(d[1], 1);
         assert_eq!(d[2], 0x2b30_003c);
         assert_eq!(d[3], 60 << 14);
         assert_eq!(d[3] & 0xf, 0);
-        let mid = tx_data(0x1000, 4096, 9000, false).unwrap();
+        let mid = tx_data(0x1000, 4096, 9000, false, false).unwrap();
         assert_eq!(mid[2] & (tx_cmd::EOP | tx_cmd::RS), 0);
+        assert_eq!(mid[3], 0);
         assert_eq!(mid[2] & tx_cmd::LEN_MASK, 4096);
-        assert_eq!(tx_data(0x1000, 0, 60, true), None);
-        assert_eq!(tx_data(0x1000, TX_MAX_DATA_PER_DESC + 1, 60, true), None);
-        assert_eq!(tx_data(0x1000, 60, 1 << 18, true), None);
-        // The largest buffer: LEN 0 in 16 bits means 64 KiB on some parts; igb stays below.
-        let max = tx_data(0x1000, TX_MAX_DATA_PER_DESC, TX_MAX_DATA_PER_DESC, true).unwrap();
+        assert_eq!(tx_data(0x1000, 0, 60, true, true), None);
+        assert_eq!(
+            tx_data(0x1000, TX_MAX_DATA_PER_DESC + 1, 60, true, true),
+            None
+        );
+        assert_eq!(tx_data(0x1000, 60, 1 << 18, true, true), None);
+        // The largest buffer.
+        let max = tx_data(
+            0x1000,
+            TX_MAX_DATA_PER_DESC,
+            TX_MAX_DATA_PER_DESC,
+            true,
+            true,
+        )
+        .unwrap();
         assert_eq!(max[2] & tx_cmd::LEN_MASK, TX_MAX_DATA_PER_DESC);
         assert!(tx_done(max[3] | TX_STAT_DD));
         assert!(!tx_done(max[3]));

@@ -148,8 +148,9 @@ impl Ring {
 
     /// Returns the index `n` descriptors after `i`, wrapping around the ring.
     ///
-    /// `i` must be an index of the ring and `n` at most its size.
-    pub const fn wrap_add(&self, i: u16, n: u16) -> u16 {
+    /// `i` must be an index of the ring and `n` at most its size, which every caller here
+    /// checks first.
+    const fn wrap_add(&self, i: u16, n: u16) -> u16 {
         let s = i as u32 + n as u32;
         let size = self.size as u32;
         (if s >= size { s - size } else { s }) as u16
