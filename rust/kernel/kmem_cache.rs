@@ -424,11 +424,10 @@ impl<'a, 's, T> Bulk<'a, 's, T> {
             _ => return Err(EINVAL),
         };
         assert_bulk_context();
-        // The C function writes all `count` slots or, on failure, frees what it got.
-        // SAFETY: `cache` is live while `'a` lasts (type and `KmemCache` invariants), `count` is
-        // neither zero nor above the number of slots, which is at most `i32::MAX`, and `slots`
-        // is valid for writes of `count` pointers (`MaybeUninit<NonNull<T>>` has the layout of
-        // `void *`).
+        // The C function writes all `count` slots or, on failure, frees what it got. `count` is
+        // neither zero nor above the number of slots, which is at most `i32::MAX`.
+        // SAFETY: `cache` is live for `'a` (type invariant); `slots` is valid for writes of
+        // `count` pointers (`MaybeUninit<NonNull<T>>` has the layout of `void *`).
         let ok = unsafe {
             bindings::kmem_cache_alloc_bulk(
                 self.cache.as_ptr(),
