@@ -27,6 +27,18 @@ bulknet_module() {
 	echo "$ko"
 }
 
+# --- TAP output of the selftests: tap ok|not-ok DESCRIPTION, check DESCRIPTION
+# SHELL-CONDITION; $n counts the cases, $fails the failures. ---
+n=0
+fails=0
+tap() {
+	n=$((n + 1))
+	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi
+}
+check() {
+	if eval "$2"; then tap ok "$1"; else tap not-ok "$1"; fi
+}
+
 # bench_row SCENARIO IMPL OPS ELAPSED_NS [KEY=VALUE...]: one result for bench.py.
 bench_row() {
 	local s=$1 i=$2 ops=$3 ns=$4

@@ -21,15 +21,6 @@
 KLOG_PY=$BULKNET_REPO/tools/testing/bulknet/guest/klog.py
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
-n=0
-fails=0
-tap() { # ok|not-ok DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi
-}
-check() { # DESCRIPTION SHELL-CONDITION
-	if eval "$2"; then tap ok "$1"; else tap not-ok "$1"; fi
-}
 loaded() { grep -q "^$1 " /proc/modules; }
 
 echo "TAP version 13"

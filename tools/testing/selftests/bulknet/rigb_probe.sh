@@ -11,15 +11,6 @@
 
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
-n=0
-fails=0
-tap() { # ok|not-ok DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi
-}
-check() { # DESCRIPTION SHELL-CONDITION
-	if eval "$2"; then tap ok "$1"; else tap not-ok "$1"; fi
-}
 
 PCI=/sys/bus/pci
 driver_of() { basename "$(readlink "$PCI/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
