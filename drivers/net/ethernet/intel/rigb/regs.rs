@@ -67,7 +67,14 @@ register! {
 
     /// Interrupt Cause Read; reading it clears it.
     pub(crate) ICR(u32) @ 0x00c0 {
-        31:0 causes;
+        /// Link status change.
+        2:2 lsc => bool;
+    }
+
+    /// Interrupt Mask Set/Read.
+    pub(crate) IMS(u32) @ 0x00d0 {
+        /// Link status change.
+        2:2 lsc => bool;
     }
 
     /// Interrupt Mask Clear.
@@ -83,6 +90,10 @@ register! {
 
     /// Transmit Control.
     pub(crate) TCTL(u32) @ 0x0400 {
+        /// Re-transmit on late collision.
+        24:24 rtlc => bool;
+        /// Collision threshold.
+        11:4 ct;
         /// Pad short packets.
         3:3 psp => bool;
         /// Transmitter enable.
@@ -91,12 +102,101 @@ register! {
 
     /// General Purpose Interrupt Enable.
     pub(crate) GPIE(u32) @ 0x1514 {
-        31:0 value;
+        /// PBA support: the MSI-X pending bits mirror EICR.
+        31:31 pba => bool;
+        /// Extended interrupt auto mask enable.
+        30:30 eiame => bool;
+        /// Multiple MSI-X vectors.
+        4:4 multiple_msix => bool;
+        /// Non-selective interrupt clear on read: reading ICR clears it in MSI-X mode too.
+        0:0 nsicr => bool;
+    }
+
+    /// Extended Interrupt Mask Set/Read: one bit per MSI-X vector.
+    pub(crate) EIMS(u32) @ 0x1524 {
+        31:0 vectors;
     }
 
     /// Extended Interrupt Mask Clear.
     pub(crate) EIMC(u32) @ 0x1528 {
         31:0 mask;
+    }
+
+    /// Extended Interrupt Auto Clear: vectors whose EICR bit clears when it is signalled.
+    pub(crate) EIAC(u32) @ 0x152c {
+        31:0 vectors;
+    }
+
+    /// Extended Interrupt Auto Mask: vectors masked (in EIMS) when they are signalled.
+    pub(crate) EIAM(u32) @ 0x1530 {
+        31:0 vectors;
+    }
+
+    /// Extended Interrupt Throttle: the shortest interval between two interrupts of an MSI-X
+    /// vector.
+    pub(crate) EITR(u32)[25, stride = 4] @ 0x1680 {
+        /// Do not touch the interrupt counter (82576).
+        31:31 cnt_ignr => bool;
+        /// The interval, in 0.25 us units (bits 1:0 must be 0).
+        14:0 interval;
+    }
+
+    /// Interrupt Vector Allocation: which MSI-X vector each queue's interrupt goes to. Entry
+    /// `n` serves RX and TX queues `n` and `n + 8`.
+    pub(crate) IVAR(u32)[8, stride = 4] @ 0x1700 {
+        /// TX queue `n`'s vector is valid.
+        15:15 tx_valid => bool;
+        /// TX queue `n`'s vector.
+        12:8 tx_vector;
+        /// RX queue `n`'s vector is valid.
+        7:7 rx_valid => bool;
+        /// RX queue `n`'s vector.
+        4:0 rx_vector;
+    }
+
+    /// Interrupt Vector Allocation for the other causes (link change, ...).
+    pub(crate) IVAR_MISC(u32) @ 0x1740 {
+        /// The vector is valid.
+        15:15 valid => bool;
+        /// The vector of the other causes.
+        12:8 vector;
+    }
+
+    /// Transmit Descriptor Base Address Low, queues 0 to 3.
+    pub(crate) TDBAL(u32)[4, stride = 0x100] @ 0x3800 {
+        31:0 addr;
+    }
+
+    /// Transmit Descriptor Base Address High.
+    pub(crate) TDBAH(u32)[4, stride = 0x100] @ 0x3804 {
+        31:0 addr;
+    }
+
+    /// Transmit Descriptor Ring Length, in bytes.
+    pub(crate) TDLEN(u32)[4, stride = 0x100] @ 0x3808 {
+        31:0 len;
+    }
+
+    /// Transmit Descriptor Head.
+    pub(crate) TDH(u32)[4, stride = 0x100] @ 0x3810 {
+        15:0 head;
+    }
+
+    /// Transmit Descriptor Tail: the doorbell.
+    pub(crate) TDT(u32)[4, stride = 0x100] @ 0x3818 {
+        15:0 tail;
+    }
+
+    /// Transmit Descriptor Control.
+    pub(crate) TXDCTL(u32)[4, stride = 0x100] @ 0x3828 {
+        /// Queue enable.
+        25:25 enable => bool;
+        /// Write-back threshold.
+        20:16 wthresh;
+        /// Host threshold.
+        13:8 hthresh;
+        /// Prefetch threshold.
+        4:0 pthresh;
     }
 
     /// Receive Address Low: bytes 0 to 3 of a unicast address filter, first byte lowest.
@@ -121,6 +221,11 @@ pub(crate) mod phy {
 
     /// The PHY's address on the MDI bus of an 82576 with a copper PHY.
     pub(crate) const ADDR: u32 = 1;
+    /// Basic Mode Control Register.
+    pub(crate) const BMCR: Reg = Reg::new::<0>();
+    /// BMCR: enable autonegotiation, restart it, advertise 1000 Mb/s full duplex
+    /// (`BMCR_ANENABLE | BMCR_ANRESTART | BMCR_FULLDPLX | BMCR_SPEED1000`).
+    pub(crate) const BMCR_AUTONEG_RESTART: u16 = 0x1340;
     /// PHY Identifier 1: OUI bits 3 to 18.
     pub(crate) const PHYSID1: Reg = Reg::new::<2>();
     /// PHY Identifier 2: OUI bits 19 to 24, model and revision.
@@ -129,6 +234,8 @@ pub(crate) mod phy {
 
 /// [`MDIC`] opcodes.
 pub(crate) mod mdic_op {
+    /// Write a PHY register.
+    pub(crate) const WRITE: u32 = 1;
     /// Read a PHY register.
     pub(crate) const READ: u32 = 2;
 }

@@ -3,27 +3,55 @@
 //! rigb: a Rust driver for the Intel 82576 Gigabit Ethernet controller, a reference driver to
 //! read and benchmark beside C igb (`drivers/net/ethernet/intel/igb`).
 //!
-//! This first part probes the device as C igb's `igb_probe()` begins: it enables the device,
-//! maps its registers, resets it (`igb_reset_hw_82575()`), takes it over from the firmware
-//! (`igb_get_hw_control()`), reads the permanent MAC address from receive address 0
-//! (`igb_read_mac_addr()`) and identifies the PHY. Unbinding hands the device back, reset.
+//! Probe follows C igb's `igb_probe()`: it enables the device, maps its registers, resets it
+//! (`igb_reset_hw_82575()`), reads the permanent MAC address from receive address 0
+//! (`igb_read_mac_addr()`), identifies the PHY, allocates one MSI-X vector for the "other"
+//! causes and one for the queue pair, takes the device over from the firmware
+//! (`igb_get_hw_control()`) and registers a net device. Unbinding unregisters it and hands the
+//! device back, reset.
+//!
+//! Transmit mirrors `igb_xmit_frame_ring()` and `igb_tx_map()`: one advanced data descriptor per
+//! linear skb, BQL, and the tail doorbell written only when the stack has no more packets for
+//! the burst (`!netdev_xmit_more()`) or the queue stopped. `igb_clean_tx_irq()` is the NAPI
+//! poll's completion work.
 //!
 //! C igb claims the same device: put a port on rigb with its `driver_override`, see
 //! `Documentation/networking/bulknet.rst`.
 
 use kernel::{
-    device::Core,
-    io::{poll::read_poll_timeout, register::Array, Io},
+    device::{self, Bound, Core},
+    dma::Coherent,
+    io::{io_read, io_write, poll::read_poll_timeout, register::Array, Io},
+    irq::IrqReturn,
+    net::{
+        dev::{
+            self, Budget, Counter, Device, IrqContext, LinkStats, Napi, Polled, Rtnl, Xmit,
+            XmitQueue,
+        },
+        skbuff::{DropReason, MappedSkb, SkBuff},
+    },
+    new_spinlock_bh,
+    num::Bounded,
     pci,
     prelude::*,
+    sync::{
+        barrier::{dma_mb, Read},
+        LocalBhDisabled, SpinLockBh,
+    },
     time::{delay::fsleep, Delta},
 };
 
+#[allow(dead_code, unreachable_pub)] // Shared unchanged with the host crate (`hw.rs`).
+mod desc;
 mod regs;
+#[allow(dead_code, unreachable_pub)] // Shared unchanged with the host crate (`hw.rs`).
+mod ring;
 
 use regs::{
-    BAR0_SIZE, CTRL, CTRL_EXT, EECD, EIMC, GPIE, ICR, IMC, MDIC, RAH, RAL, RCTL, STATUS, TCTL,
+    BAR0_SIZE, CTRL, CTRL_EXT, EECD, EIAC, EIAM, EIMC, EIMS, EITR, GPIE, ICR, IMC, IMS, IVAR,
+    IVAR_MISC, MDIC, RAH, RAL, RCTL, STATUS, TCTL, TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL,
 };
+use ring::{Ring, RingSize};
 
 type Bar0<'bound> = pci::Bar<'bound, BAR0_SIZE>;
 
@@ -41,9 +69,18 @@ kernel::pci_device_table!(
 const MDIC_TIMEOUT: Delta = Delta::from_micros(640 * 3 * 50);
 
 /// The hardware of one port: C igb's `struct e1000_hw`.
+///
+/// Dropping it resets the device and hands it back to the firmware, as `igb_remove()` does.
 struct Hw<'bound> {
     pdev: &'bound pci::Device,
     bar: Bar0<'bound>,
+}
+
+impl Drop for Hw<'_> {
+    fn drop(&mut self) {
+        self.reset();
+        self.set_driver_loaded(false);
+    }
 }
 
 impl Hw<'_> {
@@ -112,17 +149,10 @@ impl Hw<'_> {
         [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1]]
     }
 
-    /// Reads PHY register `reg` through MDIC (`igb_read_phy_reg_mdic()`).
-    ///
-    /// Unlike C igb's `igb_read_phy_reg_igp()`, this does not take the software/firmware PHY
-    /// semaphore (SW_FW_SYNC): QEMU's model has no firmware that shares the MDI bus.
-    fn read_phy(&self, reg: regs::phy::Reg) -> Result<u16> {
-        self.bar.write_reg(
-            MDIC::zeroed()
-                .with_regadd(reg)
-                .with_const_phyadd::<{ regs::phy::ADDR }>()
-                .with_const_op::<{ regs::mdic_op::READ }>(),
-        );
+    /// Runs one MDIC operation `cmd` on the PHY and waits for it; returns MDIC as it ends.
+    fn mdic(&self, cmd: MDIC) -> Result<MDIC> {
+        self.bar
+            .write_reg(cmd.with_const_phyadd::<{ regs::phy::ADDR }>());
         let mdic = read_poll_timeout(
             || Ok(self.bar.read(MDIC)),
             |m| m.ready(),
@@ -132,7 +162,128 @@ impl Hw<'_> {
         if mdic.error() {
             return Err(EIO);
         }
-        Ok(u16::from(mdic.data()))
+        Ok(mdic)
+    }
+
+    /// Reads PHY register `reg` through MDIC (`igb_read_phy_reg_mdic()`).
+    ///
+    /// Unlike C igb's `igb_read_phy_reg_igp()`, this does not take the software/firmware PHY
+    /// semaphore (SW_FW_SYNC): QEMU's model has no firmware that shares the MDI bus.
+    fn read_phy(&self, reg: regs::phy::Reg) -> Result<u16> {
+        let cmd = MDIC::zeroed()
+            .with_regadd(reg)
+            .with_const_op::<{ regs::mdic_op::READ }>();
+        Ok(u16::from(self.mdic(cmd)?.data()))
+    }
+
+    /// Writes PHY register `reg` through MDIC (`igb_write_phy_reg_mdic()`), without the
+    /// SW_FW_SYNC semaphore, as [`Hw::read_phy`].
+    fn write_phy(&self, reg: regs::phy::Reg, val: u16) -> Result {
+        let cmd = MDIC::zeroed()
+            .with_data(val)
+            .with_regadd(reg)
+            .with_const_op::<{ regs::mdic_op::WRITE }>();
+        self.mdic(cmd).map(|_| ())
+    }
+
+    /// Sets up the copper link as `igb_setup_copper_link_82575()` does: the MAC follows the
+    /// PHY's speed and duplex (SLU, no forcing), and the PHY autonegotiates 1000 Mb/s full
+    /// duplex. The link-change interrupt tells when it is up.
+    fn setup_link(&self) -> Result {
+        self.bar.update(CTRL, |c| {
+            c.with_slu(true).with_frcspd(false).with_frcdpx(false)
+        });
+        self.write_phy(regs::phy::BMCR, regs::phy::BMCR_AUTONEG_RESTART)
+    }
+
+    /// Programs receive address 0 with `mac` (`igb_rar_set()`).
+    fn set_rar0(&self, mac: &[u8; 6]) {
+        let lo = u32::from_le_bytes([mac[0], mac[1], mac[2], mac[3]]);
+        let hi = u16::from_le_bytes([mac[4], mac[5]]);
+        self.bar.write(RAL::at(0), RAL::zeroed().with_addr(lo));
+        self.bar
+            .write(RAH::at(0), RAH::zeroed().with_addr(hi).with_av(true));
+    }
+
+    /// Routes interrupts as `igb_configure_msix()` does for the 82576: MSI-X mode, "other"
+    /// causes on vector [`VECTOR_OTHER`], queue pair 0 on [`VECTOR_QUEUE`]; then unmasks them
+    /// (`igb_irq_enable()`). Signalled vectors clear and mask themselves (EIAC, EIAM) until the
+    /// driver unmasks them again.
+    fn enable_irqs(&self) {
+        let bar = &self.bar;
+        // MSI-X mode first, "or our settings won't stick".
+        bar.write_reg(
+            GPIE::zeroed()
+                .with_multiple_msix(true)
+                .with_pba(true)
+                .with_eiame(true)
+                .with_nsicr(true),
+        );
+        bar.write_reg(
+            IVAR_MISC::zeroed()
+                .with_const_vector::<{ VECTOR_OTHER as u32 }>()
+                .with_valid(true),
+        );
+        bar.write(
+            IVAR::at(0),
+            IVAR::zeroed()
+                .with_const_tx_vector::<{ VECTOR_QUEUE as u32 }>()
+                .with_tx_valid(true),
+        );
+        // The queue vector's interval (`igb_write_itr()`): `rx_usecs`, whose default is where
+        // C igb's adaptive moderation settles for small packets (`IGB_20K_ITR`).
+        // As there, 0 is written as the shortest interval the field holds, 1 us.
+        let usecs = module_parameters::rx_usecs.value();
+        let itr = (usecs.saturating_mul(4) & 0x7ffc).max(4);
+        let interval =
+            Bounded::<u32, 15>::try_new(itr).unwrap_or(Bounded::<u32, 15>::new::<0x7ffc>());
+        bar.write(
+            EITR::at(VECTOR_QUEUE),
+            EITR::zeroed().with_interval(interval).with_cnt_ignr(true),
+        );
+        let all = EIMS_OTHER | EIMS_QUEUE;
+        bar.write_reg(EIAC::zeroed().with_vectors(EIMS_QUEUE));
+        bar.write_reg(EIAM::zeroed().with_vectors(all));
+        bar.write_reg(EIMS::zeroed().with_vectors(all));
+        bar.write_reg(IMS::zeroed().with_lsc(true));
+    }
+
+    /// Masks every interrupt (`igb_irq_disable()`).
+    fn disable_irqs(&self) {
+        self.bar.write_reg(EIMC::zeroed().with_mask(u32::MAX));
+        self.bar.write_reg(IMC::zeroed().with_mask(u32::MAX));
+        let _ = self.bar.read(STATUS);
+    }
+
+    /// Unmasks MSI-X vectors `vectors` (a bit each).
+    fn unmask(&self, vectors: u32) {
+        self.bar.write_reg(EIMS::zeroed().with_vectors(vectors));
+    }
+
+    /// Returns the link state, and tells the stack if it changed.
+    fn update_link(&self, dev: &Device) {
+        let status = self.bar.read(STATUS);
+        if status.lu() == dev.carrier_ok() {
+            return;
+        }
+        if status.lu() {
+            let mbps = match u32::from(status.speed()) {
+                0 => 10,
+                1 => 100,
+                _ => 1000,
+            };
+            let duplex = if status.fd() { "Full" } else { "Half" };
+            dev_info!(
+                self.pdev,
+                "NIC Link is Up {} Mbps {} Duplex\n",
+                mbps,
+                duplex
+            );
+            dev.carrier_on();
+        } else {
+            dev_info!(self.pdev, "NIC Link is Down\n");
+            dev.carrier_off();
+        }
     }
 
     /// Returns the PHY's identifier: OUI, model and revision.
@@ -143,17 +294,386 @@ impl Hw<'_> {
     }
 }
 
-/// Returns `true` for a unicast address other than all zeroes (`is_valid_ether_addr()`).
-fn valid_ether_addr(a: &[u8; 6]) -> bool {
-    a[0] & 1 == 0 && a.iter().any(|&b| b != 0)
+/// The MSI-X vector of the "other" causes (link change), as in C igb.
+const VECTOR_OTHER: usize = 0;
+/// The MSI-X vector of queue pair 0.
+const VECTOR_QUEUE: usize = 1;
+/// The number of MSI-X vectors.
+const NUM_VECTORS: u32 = 2;
+/// The EIMS bit of [`VECTOR_OTHER`].
+const EIMS_OTHER: u32 = 1 << VECTOR_OTHER;
+/// The EIMS bit of [`VECTOR_QUEUE`].
+const EIMS_QUEUE: u32 = 1 << VECTOR_QUEUE;
+
+/// Free descriptors below which the transmit queue stops (C igb's `DESC_NEEDED`: the most a
+/// packet can take, `MAX_SKB_FRAGS + 4`).
+const DESC_NEEDED: u32 = 17 + 4;
+/// Free descriptors from which a stopped transmit queue is woken (`TX_WAKE_THRESHOLD`).
+const TX_WAKE_THRESHOLD: u32 = DESC_NEEDED * 2;
+/// The shortest frame the 82576 sends (`igb_xmit_frame()` pads to it).
+const TX_MIN_LEN: u32 = 17;
+/// Packets one poll cleans from the transmit ring at most (`IGB_DEFAULT_TX_WORK`).
+const TX_WORK_LIMIT: u32 = 128;
+/// The largest frame the MAC takes, without FCS (`MAX_JUMBO_FRAME_SIZE` less the FCS).
+const MAX_FRAME: u32 = 9216;
+/// Ethernet header and FCS, which the MTU does not count.
+const ETH_OVERHEAD: u32 = 14 + 4;
+
+/// A packet on the transmit ring (`struct igb_tx_buffer`).
+struct TxBuf<'bound> {
+    skb: MappedSkb<'bound>,
+    /// The bytes reported to BQL.
+    bytes: u32,
+    /// The packet's last descriptor, whose DD bit says the packet is sent (`next_to_watch`).
+    last: u16,
 }
 
-/// One 82576 port bound to rigb: C igb's `struct igb_adapter`.
-struct Adapter<'bound> {
+/// A transmit ring (`struct igb_ring`): descriptors shared with the device, and the packet of
+/// each in-flight packet's first descriptor.
+struct TxRing<'bound> {
+    /// Two little-endian quadwords per descriptor.
+    desc: Coherent<[u64]>,
+    bufs: KVec<Option<TxBuf<'bound>>>,
+    idx: Ring,
+}
+
+impl<'bound> TxRing<'bound> {
+    fn new(dev: &device::Device<Bound>, size: RingSize) -> Result<Self> {
+        let n = usize::from(size.get());
+        let desc = Coherent::zeroed_slice(dev, 2 * n, GFP_KERNEL)?;
+        let mut bufs = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            bufs.push(None, GFP_KERNEL)?;
+        }
+        Ok(Self {
+            desc,
+            bufs,
+            idx: Ring::new(size),
+        })
+    }
+
+    fn unused(&self) -> u32 {
+        self.idx.unused().into()
+    }
+
+    /// Writes descriptor `i` from its four dwords.
+    fn write_desc(&self, i: u16, d: [u32; 4]) -> Result {
+        let i = 2 * usize::from(i);
+        io_write!(self.desc, [try: i], u64::from(d[0]) | u64::from(d[1]) << 32);
+        io_write!(self.desc, [try: i + 1], u64::from(d[2]) | u64::from(d[3]) << 32);
+        Ok(())
+    }
+
+    /// Returns descriptor `i`'s write-back status dword.
+    fn status(&self, i: u16) -> Result<u32> {
+        let hi: u64 = io_read!(self.desc, [try: 2 * usize::from(i) + 1]);
+        Ok((hi >> 32) as u32)
+    }
+
+    /// Takes every in-flight packet back after the device stopped, unmapped and dropped
+    /// (`igb_clean_tx_ring()`). Returns how many.
+    fn drain(&mut self) -> u32 {
+        let mut n = 0;
+        for buf in self.bufs.iter_mut() {
+            if let Some(b) = buf.take() {
+                b.skb.unmap().drop_reason(DropReason::DevReady);
+                n += 1;
+            }
+        }
+        self.idx.reset();
+        n
+    }
+}
+
+/// Software counters of the queue pair (C igb's `tx_stats`, `rx_stats`).
+#[derive(Default)]
+struct QueueStats {
+    tx_packets: Counter,
+    tx_bytes: Counter,
+    /// Packets dropped before the hardware got them (mapping failure, non-linear).
+    tx_dropped: Counter,
+    /// Mapping failures (`tx_dma_failed`).
+    tx_dma_failed: Counter,
+    /// Queue stops for a full ring (`restart_queue` counts the wakes in C igb).
+    tx_busy: Counter,
+    /// Tail writes.
+    tx_doorbells: Counter,
+}
+
+/// One 82576 port as a net device: C igb's `struct igb_adapter`, less what the net device
+/// holds.
+#[pin_data]
+struct Port<'bound> {
     hw: Hw<'bound>,
+    dev: &'bound device::Device<Bound>,
+    /// The transmit ring, while the device is up. The lock serialises `ndo_start_xmit` (which
+    /// the stack serialises per queue already) with the poll's completion work; open and stop
+    /// take it with bottom halves off.
+    #[pin]
+    tx: SpinLockBh<Option<TxRing<'bound>>>,
+    tx_size: RingSize,
+    stats: QueueStats,
+}
+
+impl<'bound> Port<'bound> {
+    /// Cleans sent packets off the transmit ring (`igb_clean_tx_irq()`). Returns `true` if it
+    /// got through all of them within [`TX_WORK_LIMIT`].
+    fn clean_tx(&self, napi: &Napi, budget: Budget, bh: &LocalBhDisabled) -> bool {
+        let mut guard = self.tx.lock_with(bh);
+        let Some(ring) = &mut *guard else {
+            return true;
+        };
+        let (mut pkts, mut bytes) = (0u32, 0u32);
+        let mut done = true;
+        while ring.idx.in_flight() != 0 {
+            if pkts == TX_WORK_LIMIT {
+                done = false;
+                break;
+            }
+            let ntc = ring.idx.next_to_clean();
+            let Some(last) = ring.bufs[usize::from(ntc)].as_ref().map(|b| b.last) else {
+                break;
+            };
+            if !ring.status(last).is_ok_and(desc::tx_done) {
+                break;
+            }
+            // Read nothing else of the descriptor before DD.
+            dma_mb(Read);
+            let Some(buf) = ring.bufs[usize::from(ntc)].take() else {
+                break;
+            };
+            buf.skb.unmap().napi_consume(budget.get(), bh);
+            pkts += 1;
+            bytes += buf.bytes;
+            let n = if last >= ntc {
+                last - ntc + 1
+            } else {
+                ring.idx.size().get() - ntc + last + 1
+            };
+            let _ = ring.idx.consume(n);
+        }
+        self.stats.tx_packets.add(pkts.into());
+        self.stats.tx_bytes.add(bytes.into());
+        let dev = napi.device();
+        if let Some(txq) = dev.tx_queue(0) {
+            txq.completed_wake(
+                pkts,
+                bytes,
+                || ring.unused(),
+                TX_WAKE_THRESHOLD,
+                !dev.is_running(),
+                bh,
+            );
+        }
+        done
+    }
+
+    /// Queues `skb` on the transmit ring (`igb_xmit_frame_ring()`, `igb_tx_map()`).
+    fn xmit(&self, skb: SkBuff, txq: &XmitQueue<'_>) -> Xmit {
+        let mut guard = self.tx.lock_with(txq.bh());
+        let Some(ring) = &mut *guard else {
+            skb.drop_reason(DropReason::DevReady);
+            return Xmit::TAKEN;
+        };
+        if let Err(reason) = self.queue(ring, skb, txq) {
+            self.stats.tx_dropped.add(1);
+            if reason == DropReason::NoMem {
+                self.stats.tx_dma_failed.add(1);
+            }
+        }
+        // Make room for the next packet or stop (`igb_maybe_stop_tx()`).
+        if !txq.maybe_stop(|| ring.unused(), DESC_NEEDED, DESC_NEEDED) {
+            self.stats.tx_busy.add(1);
+        }
+        // On every way out, a dropped packet's included: earlier packets of the burst may have
+        // left the doorbell to this one.
+        if txq.doorbell_needed() {
+            // `writel()` orders the descriptor writes before the doorbell.
+            self.hw
+                .bar
+                .write(TDT::at(0), TDT::zeroed().with_tail(ring.idx.next_to_use()));
+            self.stats.tx_doorbells.add(1);
+        }
+        Xmit::TAKEN
+    }
+
+    /// Puts `skb` on `ring`, or drops it and says why.
+    fn queue(
+        &self,
+        ring: &mut TxRing<'bound>,
+        skb: SkBuff,
+        txq: &XmitQueue<'_>,
+    ) -> Result<(), DropReason> {
+        // The 82576 sends nothing shorter than 17 bytes (`igb_xmit_frame()`).
+        let skb = skb.put_padto(TX_MIN_LEN).map_err(|(skb, _)| {
+            skb.drop_reason(DropReason::NoMem);
+            DropReason::NoMem
+        })?;
+        // The device advertises no scatter-gather: the stack linearises every skb, so one
+        // descriptor takes the whole frame.
+        let len = skb.len();
+        if len > MAX_FRAME {
+            skb.drop_reason(DropReason::PktTooBig);
+            return Err(DropReason::PktTooBig);
+        }
+        if ring.unused() < 1 {
+            // The queue stops before this (`maybe_stop()`); a full ring drops.
+            skb.drop_reason(DropReason::FullRing);
+            return Err(DropReason::FullRing);
+        }
+        let skb = MappedSkb::new(self.dev, skb).map_err(|(skb, _)| {
+            skb.drop_reason(DropReason::NoMem);
+            DropReason::NoMem
+        })?;
+        let Some(d) = desc::tx_data(skb.dma_address(), len, len, true, true) else {
+            skb.unmap().drop_reason(DropReason::PktTooBig);
+            return Err(DropReason::PktTooBig);
+        };
+        // Write the descriptor, then hand it over: the index moves only for a written one.
+        let first = ring.idx.next_to_use();
+        if ring.write_desc(first, d).is_err() || ring.idx.produce(1).is_none() {
+            skb.unmap().drop_reason(DropReason::FullRing);
+            return Err(DropReason::FullRing);
+        }
+        txq.sent(len);
+        ring.bufs[usize::from(first)] = Some(TxBuf {
+            skb,
+            bytes: len,
+            last: first,
+        });
+        Ok(())
+    }
+
+    /// Sets up the transmit unit and its ring (`igb_setup_tctl()`, `igb_configure_tx_ring()`).
+    fn configure_tx(&self, ring: &TxRing<'_>) {
+        let bar = &self.hw.bar;
+        bar.write(TXDCTL::at(0), TXDCTL::zeroed());
+        bar.update(TCTL, |t| {
+            t.with_psp(true)
+                .with_rtlc(true)
+                .with_const_ct::<15>()
+                .with_en(true)
+        });
+        let dma = ring.desc.dma_address();
+        bar.write(
+            TDLEN::at(0),
+            TDLEN::zeroed().with_len(ring.idx.size().bytes()),
+        );
+        bar.write(TDBAL::at(0), TDBAL::zeroed().with_addr(dma as u32));
+        bar.write(TDBAH::at(0), TDBAH::zeroed().with_addr((dma >> 32) as u32));
+        bar.write(TDH::at(0), TDH::zeroed());
+        bar.write(TDT::at(0), TDT::zeroed());
+        // IGB_TX_PTHRESH, IGB_TX_HTHRESH and IGB_TX_WTHRESH of an 82576 with MSI-X.
+        bar.write(
+            TXDCTL::at(0),
+            TXDCTL::zeroed()
+                .with_const_pthresh::<8>()
+                .with_const_hthresh::<1>()
+                .with_const_wthresh::<1>()
+                .with_enable(true),
+        );
+    }
 }
 
 struct Rigb;
+
+#[vtable]
+impl dev::Operations for Rigb {
+    type Data<'a> = Port<'a>;
+
+    fn open(dev: &Device<Rtnl>, port: &Port<'_>) -> Result {
+        let ring = TxRing::new(port.dev, port.tx_size)?;
+        let hw = &port.hw;
+        hw.reset();
+        hw.set_rar0(&dev.dev_addr());
+        port.configure_tx(&ring);
+        *port.tx.lock() = Some(ring);
+        if let Some(txq) = dev.tx_queue(0) {
+            txq.reset(dev);
+        }
+        if let Err(e) = hw.setup_link() {
+            dev_err!(hw.pdev, "PHY does not answer on MDIC: {e:?}\n");
+        }
+        hw.enable_irqs();
+        dev.tx_start_all_queues();
+        hw.update_link(dev);
+        Ok(())
+    }
+
+    fn stop(dev: &Device<Rtnl>, port: &Port<'_>) {
+        let hw = &port.hw;
+        // NAPI is disabled already, so nothing unmasks the queue vector again.
+        hw.disable_irqs();
+        // Stops DMA: after this the device touches no buffer.
+        hw.reset();
+        if let Some(mut ring) = port.tx.lock().take() {
+            ring.drain();
+        }
+        if let Some(txq) = dev.tx_queue(0) {
+            txq.reset(dev);
+        }
+    }
+
+    fn start_xmit(skb: SkBuff, txq: &XmitQueue<'_>, port: &Port<'_>) -> Xmit {
+        port.xmit(skb, txq)
+    }
+
+    fn poll(napi: &Napi, budget: Budget, bh: &LocalBhDisabled, port: &Port<'_>) -> Polled {
+        if port.clean_tx(napi, budget, bh) {
+            Polled::Done(0)
+        } else {
+            Polled::More
+        }
+    }
+
+    fn poll_done(_napi: &Napi, port: &Port<'_>) {
+        port.hw.unmask(EIMS_QUEUE);
+    }
+
+    fn interrupt(vector: usize, ctx: &IrqContext<'_>, port: &Port<'_>) -> IrqReturn {
+        match vector {
+            VECTOR_QUEUE => {
+                if let Some(napi) = ctx.napi(0) {
+                    napi.schedule(ctx);
+                }
+            }
+            _ => {
+                // Reading ICR clears the causes (`igb_msix_other()`).
+                if port.hw.bar.read(ICR).lsc() {
+                    port.hw.update_link(ctx.device());
+                }
+                port.hw.unmask(EIMS_OTHER);
+            }
+        }
+        IrqReturn::Handled
+    }
+
+    fn get_stats64(_dev: &Device, port: &Port<'_>, stats: &mut LinkStats) {
+        let s = &port.stats;
+        stats.tx_packets = s.tx_packets.get();
+        stats.tx_bytes = s.tx_bytes.get();
+        stats.tx_dropped = s.tx_dropped.get();
+    }
+
+    fn change_mtu(dev: &Device<Rtnl>, port: &Port<'_>, new_mtu: u32) -> Result {
+        if new_mtu + ETH_OVERHEAD > MAX_FRAME {
+            return Err(EINVAL);
+        }
+        dev_info!(
+            port.hw.pdev,
+            "{} changing MTU from {} to {}\n",
+            dev.name(),
+            dev.mtu(),
+            new_mtu
+        );
+        Ok(())
+    }
+}
+
+/// One 82576 port bound to rigb.
+struct Adapter<'bound> {
+    _reg: dev::Registration<'bound, Rigb>,
+}
 
 impl pci::Driver for Rigb {
     type IdInfo = ();
@@ -166,6 +686,7 @@ impl pci::Driver for Rigb {
         _info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         pdev.enable_device_mem()?;
+        pdev.set_master();
         let hw = Hw {
             pdev,
             bar: pdev.iomap_region_sized::<BAR0_SIZE>(0, c"rigb")?,
@@ -174,7 +695,7 @@ impl pci::Driver for Rigb {
         hw.reset();
 
         let mac = hw.perm_addr();
-        if !valid_ether_addr(&mac) {
+        if !dev::is_valid_ether_addr(&mac) {
             dev_err!(pdev, "Invalid MAC Address\n");
             return Err(EIO);
         }
@@ -194,15 +715,49 @@ impl pci::Driver for Rigb {
             phy_id
         );
 
-        // The driver owns the device from here on (`igb_get_hw_control()`).
-        hw.set_driver_loaded(true);
-        Ok(Adapter { hw })
-    }
+        let pbound: &'bound pci::Device<Bound> = pdev;
+        let vectors = pbound
+            .alloc_irq_vectors(
+                NUM_VECTORS,
+                NUM_VECTORS,
+                pci::IrqTypes::default().with(pci::IrqType::MsiX),
+            )
+            .inspect_err(|e| dev_err!(pdev, "cannot get {NUM_VECTORS} MSI-X vectors: {e:?}\n"))?;
 
-    fn unbind<'bound>(_pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
-        // As igb_remove(): quiesce the device and hand it back to the firmware.
-        this.hw.reset();
-        this.hw.set_driver_loaded(false);
+        // The driver owns the device from here on (`igb_get_hw_control()`); dropping `hw`
+        // hands it back.
+        hw.set_driver_loaded(true);
+        let dev: &'bound device::Device<Bound> = pdev.as_ref();
+        let config = dev::Config {
+            tx_queues: 1,
+            rx_queues: 1,
+            napis: 1,
+            mac,
+            min_mtu: 68,
+            max_mtu: MAX_FRAME - ETH_OVERHEAD,
+            irq_name: c"rigb",
+        };
+        let reg = dev::Registration::new(dev, &config, Some(vectors), |_| {
+            try_pin_init!(Port {
+                hw,
+                dev,
+                tx <- new_spinlock_bh!(None, "rigb_tx"),
+                tx_size: RingSize::DEFAULT,
+                stats: QueueStats::default(),
+            }? Error)
+        })
+        .inspect_err(|e| dev_err!(pdev, "cannot register the net device: {e:?}\n"))?;
+        dev_info!(
+            pdev,
+            "{}: Intel(R) 82576 Gigabit Network Connection (rigb)\n",
+            reg.device().name()
+        );
+        dev_info!(
+            pdev,
+            "Using MSI-X interrupts. 1 rx queue(s), 1 tx queue(s), rx_usecs {}\n",
+            module_parameters::rx_usecs.value()
+        );
+        Ok(Adapter { _reg: reg })
     }
 }
 
@@ -212,4 +767,12 @@ kernel::module_pci_driver! {
     authors: ["bulknet"],
     description: "Intel(R) 82576 Gigabit Ethernet driver in Rust (reference driver beside igb)",
     license: "GPL v2",
+    params: {
+        rx_usecs: u32 {
+            default: 49,
+            description: "Shortest interval between two queue interrupts in microseconds, \
+                as ethtool -C rx-usecs sets it for igb (0: no throttling; default: 20,000 \
+                interrupts a second, where igb's adaptive moderation settles for small packets)",
+        },
+    },
 }
