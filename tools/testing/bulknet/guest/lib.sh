@@ -46,6 +46,31 @@ bench_row() {
 	echo "BENCH scenario=$s impl=$i ops=$ops elapsed_ns=$ns $*"
 }
 
+# --- PCI ports and drivers ---
+
+PCI=/sys/bus/pci
+# driver_of PCI_ADDR: the driver bound to a PCI device, or nothing.
+driver_of() { basename "$(readlink "$PCI/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
+# netdev_of PCI_ADDR: its network interface.
+netdev_of() { ls "$PCI/devices/$1/net" 2>/dev/null | head -1; }
+# bind_to PCI_ADDR DRIVER: move the device to DRIVER ("" clears the override:
+# any driver).
+bind_to() {
+	local d
+	echo "$2" > "$PCI/devices/$1/driver_override"
+	d=$(driver_of "$1")
+	[ -n "$d" ] && echo "$1" > "$PCI/drivers/$d/unbind"
+	echo "$1" > "$PCI/drivers_probe" 2>/dev/null
+	return 0
+}
+# ports_82576: the PCI addresses of the 82576 ports, in PCI order.
+ports_82576() {
+	local d
+	for d in "$PCI"/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = 0x10c9 ] && basename "$d"
+	done
+}
+
 # igb_ports: the igb interfaces, in PCI order (port 0, then its peer).
 igb_ports() {
 	local d

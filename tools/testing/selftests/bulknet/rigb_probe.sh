@@ -11,29 +11,13 @@
 
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
-
-PCI=/sys/bus/pci
-driver_of() { basename "$(readlink "$PCI/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
-netdev_of() { ls "$PCI/devices/$1/net" 2>/dev/null | head -1; }
-# bind_to PORT DRIVER: move PORT to DRIVER ("" clears the override: any driver).
-bind_to() {
-	local d
-	echo "$2" > "$PCI/devices/$1/driver_override"
-	d=$(driver_of "$1")
-	[ -n "$d" ] && echo "$1" > "$PCI/drivers/$d/unbind"
-	echo "$1" > "$PCI/drivers_probe" 2>/dev/null
-	return 0
-}
 # probe_line PORT: rigb's probe message for PORT in the log since the last dmesg -C.
 probe_line() { dmesg | grep "rigb $1: 82576 rev" | tail -1; }
 
 echo "TAP version 13"
 echo "1..12"
 
-ports=()
-for d in "$PCI"/devices/*; do
-	[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = 0x10c9 ] && ports+=("$(basename "$d")")
-done
+ports=($(ports_82576))
 check "the router has two 82576 ports (${ports[*]})" '[ ${#ports[@]} = 2 ]'
 a=${ports[0]}
 b=${ports[1]}
