@@ -102,9 +102,12 @@ if [ -f "$SRC/.rustfmt.toml" ]; then
 			perl "$SRC/scripts/checkpatch.pl" --no-tree --terse --show-types \
 				--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" || rc=1
 		done
+		# A patch goes in on stdin: given the path of a file git tracks,
+		# checkpatch checks it as a source file, not as a patch.
 		for f in rust/patches/*.patch; do
 			[ -e "$f" ] || continue
-			perl "$SRC/scripts/checkpatch.pl" --no-tree --terse --show-types "$f" || rc=1
+			perl "$SRC/scripts/checkpatch.pl" --no-tree --terse --show-types - < "$f" ||
+				{ echo "  ($f)"; rc=1; }
 		done
 		return $rc
 	}
