@@ -64,11 +64,10 @@ impl<'a, B: MapBuffer> Mapping<'a, B> {
             return Err((buf, EINVAL));
         }
         let (ptr, len) = buf.dma_range();
-        // SAFETY: `dev` is a valid, bound device. By the `MapBuffer` safety requirements `ptr`
-        // is valid linear-map memory of `len` bytes that stays put while `buf` lives, and the
-        // mapping made here is undone before `buf` is given back or dropped.
-        let addr =
-            unsafe { bindings::dma_map_single_attrs(dev.as_raw(), ptr.cast(), len, dir.into(), 0) };
+        let raw = dev.as_raw();
+        // SAFETY: `dev` is bound; by `MapBuffer`'s requirements `ptr` is linear-map memory of
+        // `len` bytes that stays put while `buf` lives, and the mapping ends before `buf` goes.
+        let addr = unsafe { bindings::dma_map_single_attrs(raw, ptr.cast(), len, dir.into(), 0) };
         // SAFETY: `dev` is valid; `addr` is what the mapping call returned for it.
         if unsafe { bindings::dma_mapping_error(dev.as_raw(), addr) } != 0 {
             return Err((buf, ENOMEM));

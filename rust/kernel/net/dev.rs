@@ -359,10 +359,10 @@ impl XmitQueue<'_> {
             return true;
         }
         let txq = self.txq.as_raw();
-        // SAFETY: the queue is valid and its xmit lock held (type invariants): stopping and
-        // starting it from `ndo_start_xmit` is what these helpers are for. The barrier makes the
-        // producer index and the stop bit visible before the second look at the ring, and pairs
-        // with the one in `TxQueue::completed_wake()`.
+        // The barrier makes the producer index and the stop bit visible before the second look
+        // at the ring, and pairs with the one in `TxQueue::completed_wake()`.
+        // SAFETY: the queue is valid and its xmit lock held (type invariants), as stopping it
+        // from `ndo_start_xmit` requires.
         unsafe {
             bindings::netif_tx_stop_queue(txq);
             bindings::smp_mb__after_atomic();
@@ -848,12 +848,11 @@ impl<'a, T: Operations> Registration<'a, T> {
         };
         for index in 0..config.napis {
             let slot = napis.napis.spare_capacity_mut().as_mut_ptr();
-            // SAFETY: `slot` is the first spare slot of the vector, which never reallocates
-            // (capacity reserved): the context stays where it is initialised. It is zeroed, as
-            // `netif_napi_add()` expects (C drivers `kzalloc()` theirs), then added to `raw`,
-            // not yet registered, with the poll callback of `T`, which reaches the data
-            // through `raw`'s private area, set up before any context can be scheduled (they
-            // are enabled from `ndo_open`).
+            // The vector never reallocates (capacity reserved), so the context stays where it is
+            // initialised: zeroed, as `netif_napi_add()` expects (C drivers `kzalloc()` theirs).
+            // The poll callback of `T` reaches the data through `raw`'s private area, set up
+            // before any context can be scheduled (they are enabled from `ndo_open`).
+            // SAFETY: `slot` is the first spare slot; `raw` is valid and not yet registered.
             unsafe {
                 slot.write_bytes(0, 1);
                 let napi = (*slot).as_mut_ptr();

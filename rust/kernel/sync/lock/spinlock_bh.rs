@@ -128,13 +128,10 @@ impl<T: ?Sized> Lock<T, SpinLockBhBackend> {
     #[inline]
     pub fn lock_with<'a>(&'a self, context: &'a LocalBhDisabled) -> SpinLockGuard<'a, T> {
         let _ = context;
-        // SAFETY:
-        // - `Lock<T, SpinLockBackend>` and `Lock<T, SpinLockBhBackend>` have identical data
-        //   layouts: the backends' states are both `spinlock_t`.
-        // - While bottom halves are disabled (`context` proves it by its type invariant), no
-        //   softirq can interrupt the holder on this CPU, so the plain `spin_lock()` of a
-        //   `SpinLockBackend` lock is what `spin_lock_bh()` would do minus the redundant
-        //   bottom-half disable.
+        // With bottom halves off (`context`'s type invariant) no softirq interrupts the holder
+        // on this CPU: the plain `spin_lock()` is `spin_lock_bh()` minus a redundant disable.
+        // SAFETY: `Lock` is `#[repr(C)]` and both backends' states are `spinlock_t`, so the two
+        // lock types have identical layouts; taking it plainly is sound as said above.
         let lock: &'a SpinLock<T> = unsafe { core::mem::transmute(self) };
         lock.lock()
     }
