@@ -29,7 +29,7 @@ use crate::{
     prelude::*,
     sync::{
         atomic::{ordering::Relaxed, Atomic},
-        LocalBhDisabled,
+        Arc, LocalBhDisabled, UniqueArc,
     },
     types::Opaque,
 };
@@ -701,7 +701,7 @@ pub struct Config {
 /// A device being set up, before it is registered: what [`Operations::Data`] is created with.
 pub struct NewDevice<'a, T: Operations> {
     dev: &'a Device,
-    napis: &'a [Napi],
+    napis: &'a Arc<Napis>,
     _p: PhantomData<T>,
 }
 
@@ -711,9 +711,18 @@ impl<T: Operations> NewDevice<'_, T> {
         self.dev
     }
 
-    /// Returns NAPI context `index`, to set up what needs one (a page pool).
+    /// Returns NAPI context `index`.
     pub fn napi(&self, index: usize) -> Option<&Napi> {
-        self.napis.get(index)
+        self.napis.napis.get(index)
+    }
+
+    /// Returns a counted reference to NAPI context `index`, to set up what needs one later (a
+    /// page pool, when the device opens).
+    pub fn napi_ref(&self, index: usize) -> Option<NapiRef> {
+        (index < self.napis.napis.len()).then(|| NapiRef {
+            napis: self.napis.clone(),
+            index,
+        })
     }
 }
 
@@ -734,21 +743,60 @@ impl Drop for Alloc {
 
 /// The NAPI contexts of a device, in an allocation that never moves.
 ///
+/// The memory is reference counted: a [`NapiRef`] (a page pool's) keeps it valid after the
+/// registration is gone. Removing the contexts from the device is [`NapisAdded`]'s job, in the
+/// registration, before the device is freed.
+///
 /// # Invariants
 ///
-/// `napis[..added]` were added to the device with `netif_napi_add()` and are removed by `Drop`;
-/// the vector never reallocates (its capacity is reserved up front).
+/// The vector never reallocates (its capacity is reserved up front).
 struct Napis {
     napis: KVec<Napi>,
 }
 
-impl Drop for Napis {
+/// Removes a device's NAPI contexts when dropped.
+///
+/// # Invariants
+///
+/// `napis.napis[..]` were added to a device that stays allocated until this is dropped.
+struct NapisAdded {
+    napis: Arc<Napis>,
+}
+
+impl Drop for NapisAdded {
     fn drop(&mut self) {
-        for napi in self.napis.iter() {
+        for napi in self.napis.napis.iter() {
             // SAFETY: the context was added (type invariant) and is disabled: the device is
-            // closed. Its device is still allocated (`Alloc` is dropped after this).
+            // closed or was never opened. Its device is still allocated (`Alloc` is dropped
+            // after this). Removing a context twice does nothing: `free_netdev()` skips it.
             unsafe { bindings::netif_napi_del(napi.as_raw()) }
         }
+    }
+}
+
+/// A counted reference to one of a device's NAPI contexts: its memory stays valid while the
+/// reference lives, even after the device is unregistered and its contexts removed.
+///
+/// It is what a [`PagePool`](super::page_pool::PagePool) holds, for the pool reads its context
+/// until it is destroyed. It gives no access to the context itself: scheduling and polling stay
+/// with the registration's callbacks.
+#[derive(Clone)]
+pub struct NapiRef {
+    napis: Arc<Napis>,
+    index: usize,
+}
+
+impl NapiRef {
+    /// Returns the context's `napi_struct`, valid while `self` lives.
+    #[inline]
+    pub(crate) fn as_raw(&self) -> *mut bindings::napi_struct {
+        self.napis.napis[self.index].as_raw()
+    }
+
+    /// Returns the context's index among its device's contexts.
+    #[inline]
+    pub fn index(&self) -> usize {
+        self.index
     }
 }
 
@@ -783,7 +831,7 @@ pub struct Registration<'a, T: Operations> {
     irqs: KVec<u32>,
     cookies: KVec<IrqCookie>,
     data: Pin<KBox<T::Data<'a>>>,
-    _napis: Napis,
+    _napis: NapisAdded,
     _vectors: Option<pci::IrqVectorRegistration<'a>>,
     ndev: Alloc,
 }
@@ -843,9 +891,12 @@ impl<'a, T: Operations> Registration<'a, T> {
             bindings::netif_carrier_off(raw);
         }
 
-        let mut napis = Napis {
-            napis: KVec::with_capacity(config.napis, GFP_KERNEL)?,
-        };
+        let mut napis = UniqueArc::new(
+            Napis {
+                napis: KVec::with_capacity(config.napis, GFP_KERNEL)?,
+            },
+            GFP_KERNEL,
+        )?;
         for index in 0..config.napis {
             let slot = napis.napis.spare_capacity_mut().as_mut_ptr();
             // The vector never reallocates (capacity reserved), so the context stays where it is
@@ -862,10 +913,14 @@ impl<'a, T: Operations> Registration<'a, T> {
                     Some(poll_callback::<T>),
                 );
                 (&raw mut (*napi).index).write(index);
-                // INVARIANT: the context is added; `Drop` removes it.
                 napis.napis.inc_len(1);
             }
         }
+        // INVARIANT: every context is added; `NapisAdded` removes them before `alloc` frees the
+        // device, and from here on nothing can fail before it owns them.
+        let napis = NapisAdded {
+            napis: napis.into(),
+        };
 
         let new = NewDevice::<T> {
             // SAFETY: `raw` stays valid until `alloc` is dropped, after `data`.
@@ -880,8 +935,8 @@ impl<'a, T: Operations> Registration<'a, T> {
         unsafe {
             let p = bindings::netdev_priv(raw).cast::<Priv>();
             (*p).data = core::ptr::from_ref::<T::Data<'a>>(&data).cast();
-            (*p).napis = napis.napis.as_ptr();
-            (*p).nnapis = napis.napis.len();
+            (*p).napis = napis.napis.napis.as_ptr();
+            (*p).nnapis = napis.napis.napis.len();
         }
 
         let mut this = Self {
