@@ -84,6 +84,16 @@ register! {
 
     /// Receive Control.
     pub(crate) RCTL(u32) @ 0x0100 {
+        /// Strip the Ethernet CRC from received frames.
+        26:26 secrc => bool;
+        /// Accept broadcast frames.
+        15:15 bam => bool;
+        /// Long packet enable: accept frames up to RLPML.
+        5:5 lpe => bool;
+        /// Multicast promiscuous.
+        4:4 mpe => bool;
+        /// Unicast promiscuous.
+        3:3 upe => bool;
         /// Receiver enable.
         1:1 en => bool;
     }
@@ -162,6 +172,53 @@ register! {
         12:8 vector;
     }
 
+    /// Receive Descriptor Base Address Low, queues 0 to 3.
+    pub(crate) RDBAL(u32)[4, stride = 0x100] @ 0x2800 {
+        31:0 addr;
+    }
+
+    /// Receive Descriptor Base Address High.
+    pub(crate) RDBAH(u32)[4, stride = 0x100] @ 0x2804 {
+        31:0 addr;
+    }
+
+    /// Receive Descriptor Ring Length, in bytes.
+    pub(crate) RDLEN(u32)[4, stride = 0x100] @ 0x2808 {
+        31:0 len;
+    }
+
+    /// Split and Replication Receive Control.
+    pub(crate) SRRCTL(u32)[4, stride = 0x100] @ 0x280c {
+        /// Descriptor type: 1 is advanced, one buffer.
+        27:25 desctype;
+        /// Header buffer size, in 64-byte units.
+        11:8 bsizehdr;
+        /// Packet buffer size, in KiB.
+        6:0 bsizepkt;
+    }
+
+    /// Receive Descriptor Head.
+    pub(crate) RDH(u32)[4, stride = 0x100] @ 0x2810 {
+        15:0 head;
+    }
+
+    /// Receive Descriptor Tail: the doorbell.
+    pub(crate) RDT(u32)[4, stride = 0x100] @ 0x2818 {
+        15:0 tail;
+    }
+
+    /// Receive Descriptor Control.
+    pub(crate) RXDCTL(u32)[4, stride = 0x100] @ 0x2828 {
+        /// Queue enable.
+        25:25 enable => bool;
+        /// Write-back threshold.
+        20:16 wthresh;
+        /// Host threshold.
+        13:8 hthresh;
+        /// Prefetch threshold.
+        4:0 pthresh;
+    }
+
     /// Transmit Descriptor Base Address Low, queues 0 to 3.
     pub(crate) TDBAL(u32)[4, stride = 0x100] @ 0x3800 {
         31:0 addr;
@@ -197,6 +254,23 @@ register! {
         13:8 hthresh;
         /// Prefetch threshold.
         4:0 pthresh;
+    }
+
+    /// Receive Checksum Control.
+    pub(crate) RXCSUM(u32) @ 0x5000 {
+        /// Packet checksum disable: the descriptor's RSS field holds the RSS hash.
+        13:13 pcsd => bool;
+        /// CRC offload enable.
+        11:11 crcofl => bool;
+        /// TCP/UDP checksum offload enable.
+        9:9 tuofl => bool;
+        /// IPv4 header checksum offload enable.
+        8:8 ipofl => bool;
+    }
+
+    /// Receive Long Packet Maximum Length.
+    pub(crate) RLPML(u32) @ 0x5004 {
+        13:0 len;
     }
 
     /// Receive Address Low: bytes 0 to 3 of a unicast address filter, first byte lowest.

@@ -15,6 +15,11 @@
 //! the burst (`!netdev_xmit_more()`) or the queue stopped. `igb_clean_tx_irq()` is the NAPI
 //! poll's completion work.
 //!
+//! Receive mirrors `igb_clean_rx_irq()`, with upstream's page_pool in place of igb's half-page
+//! reuse: one 3 KiB buffer per page, the skb built around it with `napi_build_skb()` and
+//! marked for recycling, frames with error bits dropped with a reason, and the ring refilled
+//! with one tail write per poll.
+//!
 //! C igb claims the same device: put a port on rigb with its `driver_override`, see
 //! `Documentation/networking/bulknet.rst`.
 
@@ -25,9 +30,10 @@ use kernel::{
     irq::IrqReturn,
     net::{
         dev::{
-            self, Budget, Counter, Device, IrqContext, LinkStats, Napi, Polled, Rtnl, Xmit,
-            XmitQueue,
+            self, Budget, Counter, Device, IrqContext, LinkStats, Napi, NapiRef, Polled, Rtnl,
+            Xmit, XmitQueue,
         },
+        page_pool::{self, PagePool, PoolPage},
         skbuff::{DropReason, MappedSkb, SkBuff},
     },
     new_spinlock_bh,
@@ -47,9 +53,11 @@ mod regs;
 #[allow(dead_code, unreachable_pub)] // Shared unchanged with the host crate (`hw.rs`).
 mod ring;
 
+use desc::{RxCsum, RxError, RxWriteBack};
 use regs::{
     BAR0_SIZE, CTRL, CTRL_EXT, EECD, EIAC, EIAM, EIMC, EIMS, EITR, GPIE, ICR, IMC, IMS, IVAR,
-    IVAR_MISC, MDIC, RAH, RAL, RCTL, STATUS, TCTL, TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL,
+    IVAR_MISC, MDIC, RAH, RAL, RCTL, RDBAH, RDBAL, RDH, RDLEN, RDT, RLPML, RXCSUM, RXDCTL, SRRCTL,
+    STATUS, TCTL, TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL,
 };
 use ring::{Ring, RingSize};
 
@@ -227,6 +235,8 @@ impl Hw<'_> {
         bar.write(
             IVAR::at(0),
             IVAR::zeroed()
+                .with_const_rx_vector::<{ VECTOR_QUEUE as u32 }>()
+                .with_rx_valid(true)
                 .with_const_tx_vector::<{ VECTOR_QUEUE as u32 }>()
                 .with_tx_valid(true),
         );
@@ -314,10 +324,25 @@ const TX_WAKE_THRESHOLD: u32 = DESC_NEEDED * 2;
 const TX_MIN_LEN: u32 = 17;
 /// Packets one poll cleans from the transmit ring at most (`IGB_DEFAULT_TX_WORK`).
 const TX_WORK_LIMIT: u32 = 128;
-/// The largest frame the MAC takes, without FCS (`MAX_JUMBO_FRAME_SIZE` less the FCS).
+/// The largest frame the MAC sends, without FCS (`MAX_JUMBO_FRAME_SIZE` less the FCS).
 const MAX_FRAME: u32 = 9216;
 /// Ethernet header and FCS, which the MTU does not count.
 const ETH_OVERHEAD: u32 = 14 + 4;
+/// An 802.1Q tag, which the MTU does not count either.
+const VLAN_HLEN: u32 = 4;
+/// The Ethernet header: the shortest frame the driver hands to the stack.
+const ETH_HLEN: u16 = 14;
+/// The size of a receive buffer (`IGB_RXBUFFER_3072`), in SRRCTL's 1 KiB units: one buffer per
+/// page, after the stack's headroom and before `skb_shared_info` (`PagePool::new()` checks
+/// that it fits).
+const RX_BUF_KB: u32 = 3;
+/// The size of a receive buffer in bytes.
+const RX_BUF_LEN: u32 = RX_BUF_KB * 1024;
+/// The largest frame rigb receives: one buffer (the driver does not chain buffers). RLPML makes
+/// the MAC drop longer ones.
+const MAX_RX_FRAME: u32 = RX_BUF_LEN;
+/// The largest MTU: a tagged frame fills the buffer.
+const MAX_MTU: u32 = MAX_RX_FRAME - ETH_OVERHEAD - VLAN_HLEN;
 
 /// A packet on the transmit ring (`struct igb_tx_buffer`).
 struct TxBuf<'bound> {
@@ -385,6 +410,91 @@ impl<'bound> TxRing<'bound> {
     }
 }
 
+/// A receive ring (`struct igb_ring` for RX): descriptors shared with the device, the page
+/// behind each descriptor the device owns, and the queue's page pool.
+///
+/// The fields drop in order: the pages go back to the pool before the pool is destroyed.
+struct RxRing {
+    /// Two little-endian quadwords per descriptor.
+    desc: Coherent<[u64]>,
+    pages: KVec<Option<PoolPage>>,
+    idx: Ring,
+    /// Descriptors of an oversized frame are being skipped until its last one (EOP).
+    discard: bool,
+    pool: PagePool,
+}
+
+impl RxRing {
+    fn new(port: &Port<'_>, dev: &Device, size: RingSize) -> Result<Self> {
+        let n = usize::from(size.get());
+        let desc = Coherent::zeroed_slice(port.dev, 2 * n, GFP_KERNEL)?;
+        let mut pages = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            pages.push(None, GFP_KERNEL)?;
+        }
+        let params = page_pool::Params {
+            pool_size: size.get().into(),
+            max_len: RX_BUF_LEN,
+        };
+        let pool = PagePool::new(port.dev, dev, &port.napi, 0, &params)?;
+        Ok(Self {
+            desc,
+            pages,
+            idx: Ring::new(size),
+            discard: false,
+            pool,
+        })
+    }
+
+    /// Returns descriptor `i`'s write-back once the device wrote it, reading its status
+    /// quadword first and the rest only once DD is set, behind a read barrier
+    /// (`igb_clean_rx_irq()`'s `dma_rmb()`).
+    fn write_back(&self, i: u16) -> Result<Option<RxWriteBack>> {
+        let i = 2 * usize::from(i);
+        let hi: u64 = io_read!(self.desc, [try: i + 1]);
+        if hi & u64::from(desc::rx_status::DD) == 0 {
+            return Ok(None);
+        }
+        dma_mb(Read);
+        let lo: u64 = io_read!(self.desc, [try: i]);
+        let hi: u64 = io_read!(self.desc, [try: i + 1]);
+        Ok(Some(RxWriteBack::from_dwords([
+            lo as u32,
+            (lo >> 32) as u32,
+            hi as u32,
+            (hi >> 32) as u32,
+        ])))
+    }
+
+    /// Writes descriptor `i` from its four dwords.
+    fn write_desc(&self, i: u16, d: [u32; 4]) -> Result {
+        let i = 2 * usize::from(i);
+        io_write!(self.desc, [try: i], u64::from(d[0]) | u64::from(d[1]) << 32);
+        io_write!(self.desc, [try: i + 1], u64::from(d[2]) | u64::from(d[3]) << 32);
+        Ok(())
+    }
+
+    /// Gives the device a buffer for every unused descriptor (`igb_alloc_rx_buffers()`), as far
+    /// as the pool has pages. Returns how many it gave, and whether the ring is full.
+    fn refill(&mut self) -> (u32, bool) {
+        let mut n = 0;
+        while self.idx.unused() > 0 {
+            let Some(page) = self.pool.alloc() else {
+                return (n, false);
+            };
+            let i = self.idx.next_to_use();
+            let d = desc::rx_read(page.dma_address() + u64::from(page_pool::rx_headroom()));
+            if self.write_desc(i, d).is_err() || self.idx.produce(1).is_none() {
+                // Cannot happen: `i` is an index of the ring, and one descriptor is unused.
+                return (n, false);
+            }
+            self.pages[usize::from(i)] = Some(page);
+            n += 1;
+        }
+        (n, true)
+    }
+}
+
 /// Software counters of the queue pair (C igb's `tx_stats`, `rx_stats`).
 #[derive(Default)]
 struct QueueStats {
@@ -398,6 +508,18 @@ struct QueueStats {
     tx_busy: Counter,
     /// Tail writes.
     tx_doorbells: Counter,
+    rx_packets: Counter,
+    rx_bytes: Counter,
+    /// Frames with an error bit (CRC, symbol, sequence, carrier extension, RX data).
+    rx_frame_errors: Counter,
+    /// Frames too short for an Ethernet header, or longer than a buffer.
+    rx_length_errors: Counter,
+    /// Frames whose TCP/UDP or IPv4 checksum the hardware found wrong (`csum_err`).
+    rx_csum_errors: Counter,
+    /// Buffers the pool could not give (`alloc_failed`).
+    rx_alloc_failed: Counter,
+    /// Frames dropped for want of an skb head.
+    rx_dropped: Counter,
 }
 
 /// One 82576 port as a net device: C igb's `struct igb_adapter`, less what the net device
@@ -412,6 +534,12 @@ struct Port<'bound> {
     #[pin]
     tx: SpinLockBh<Option<TxRing<'bound>>>,
     tx_size: RingSize,
+    /// The receive ring, while the device is up; the poll and open and stop use it.
+    #[pin]
+    rx: SpinLockBh<Option<RxRing>>,
+    rx_size: RingSize,
+    /// The queue pair's NAPI context, which the page pool recycles through.
+    napi: NapiRef,
     stats: QueueStats,
 }
 
@@ -466,6 +594,165 @@ impl<'bound> Port<'bound> {
             );
         }
         done
+    }
+
+    /// Receives up to `budget` frames (`igb_clean_rx_irq()`) and refills the ring. Returns how
+    /// many descriptors it took, and whether the ring is full again: if not, the poll must run
+    /// again, for the device may have no buffer left and so no interrupt to come.
+    fn clean_rx(&self, napi: &Napi, budget: Budget, bh: &LocalBhDisabled) -> (u32, bool) {
+        let mut guard = self.rx.lock_with(bh);
+        let Some(ring) = &mut *guard else {
+            return (0, true);
+        };
+        let dev = napi.device();
+        let s = &self.stats;
+        let (mut done, mut pkts, mut bytes) = (0u32, 0u32, 0u64);
+        while done < budget.get() && ring.idx.in_flight() != 0 {
+            let ntc = ring.idx.next_to_clean();
+            let Ok(Some(wb)) = ring.write_back(ntc) else {
+                break;
+            };
+            let _ = ring.idx.consume(1);
+            done += 1;
+            let Some(page) = ring.pages[usize::from(ntc)].take() else {
+                continue;
+            };
+            // The rest of a frame longer than a buffer, up to and including its last one.
+            if ring.discard {
+                ring.discard = wb.status_error & desc::rx_status::EOP == 0;
+                page.recycle_direct(&mut ring.pool, bh);
+                continue;
+            }
+            let len = match wb.frame_len(RX_BUF_LEN as u16, ETH_HLEN) {
+                Ok(len) => u32::from(len),
+                Err(e) => {
+                    let reason = match e {
+                        RxError::Frame => {
+                            s.rx_frame_errors.add(1);
+                            DropReason::DevHdr
+                        }
+                        RxError::Fragmented => {
+                            ring.discard = true;
+                            s.rx_length_errors.add(1);
+                            DropReason::PktTooBig
+                        }
+                        RxError::BadLength => {
+                            s.rx_length_errors.add(1);
+                            DropReason::PktTooSmall
+                        }
+                    };
+                    // Dropped as an skb, so drop monitors see the frame and its reason.
+                    let len = u32::from(wb.length).min(RX_BUF_LEN);
+                    page.sync_for_cpu(len);
+                    match page.build_skb(len, bh) {
+                        Ok(skb) => skb.drop_reason(reason),
+                        Err(page) => page.recycle_direct(&mut ring.pool, bh),
+                    }
+                    continue;
+                }
+            };
+            page.sync_for_cpu(len);
+            let mut skb = match page.build_skb(len, bh) {
+                Ok(skb) => skb,
+                Err(page) => {
+                    s.rx_dropped.add(1);
+                    page.recycle_direct(&mut ring.pool, bh);
+                    continue;
+                }
+            };
+            if wb.csum_error(len as u16) {
+                s.rx_csum_errors.add(1);
+            }
+            if wb.csum() == RxCsum::Unnecessary {
+                skb.set_checksum_unnecessary();
+            }
+            skb.record_rx_queue(0);
+            if !skb.eth_type_trans(dev) {
+                // Cannot happen: `frame_len()` checked for an Ethernet header.
+                skb.drop_reason(DropReason::PktTooSmall);
+                continue;
+            }
+            pkts += 1;
+            bytes += u64::from(len);
+            napi.gro_receive(skb, bh);
+        }
+        s.rx_packets.add(pkts.into());
+        s.rx_bytes.add(bytes);
+        let (filled, full) = ring.refill();
+        if !full {
+            s.rx_alloc_failed.add(1);
+        }
+        if filled != 0 {
+            // `writel()` orders the descriptor writes before the doorbell.
+            self.hw
+                .bar
+                .write(RDT::at(0), RDT::zeroed().with_tail(ring.idx.next_to_use()));
+        }
+        (done, full)
+    }
+
+    /// Sets up the receive unit and its ring (`igb_setup_rctl()`, `igb_configure_rx_ring()`,
+    /// `igb_rlpml_set()`), and gives the device its first buffers. Fails if the pool has no
+    /// page at all: the device could then never interrupt to get more.
+    fn configure_rx(&self, ring: &mut RxRing) -> Result {
+        let bar = &self.hw.bar;
+        bar.write(RXDCTL::at(0), RXDCTL::zeroed());
+        bar.write_reg(
+            RXCSUM::zeroed()
+                .with_ipofl(true)
+                .with_tuofl(true)
+                .with_crcofl(true)
+                .with_pcsd(true),
+        );
+        bar.write_reg(RLPML::zeroed().with_const_len::<MAX_RX_FRAME>());
+        let dma = ring.desc.dma_address();
+        bar.write(
+            RDLEN::at(0),
+            RDLEN::zeroed().with_len(ring.idx.size().bytes()),
+        );
+        bar.write(RDBAL::at(0), RDBAL::zeroed().with_addr(dma as u32));
+        bar.write(RDBAH::at(0), RDBAH::zeroed().with_addr((dma >> 32) as u32));
+        bar.write(RDH::at(0), RDH::zeroed());
+        bar.write(RDT::at(0), RDT::zeroed());
+        // One buffer per descriptor, advanced format; the header size is IGB_RX_HDR_LEN's.
+        bar.write(
+            SRRCTL::at(0),
+            SRRCTL::zeroed()
+                .with_const_desctype::<1>()
+                .with_const_bsizehdr::<4>()
+                .with_const_bsizepkt::<RX_BUF_KB>(),
+        );
+        // IGB_RX_PTHRESH, IGB_RX_HTHRESH and IGB_RX_WTHRESH.
+        bar.write(
+            RXDCTL::at(0),
+            RXDCTL::zeroed()
+                .with_const_pthresh::<8>()
+                .with_const_hthresh::<8>()
+                .with_const_wthresh::<4>()
+                .with_enable(true),
+        );
+        let (filled, _) = ring.refill();
+        if filled == 0 {
+            return Err(ENOMEM);
+        }
+        bar.write(RDT::at(0), RDT::zeroed().with_tail(ring.idx.next_to_use()));
+        bar.write_reg(
+            RCTL::zeroed()
+                .with_en(true)
+                .with_bam(true)
+                .with_secrc(true)
+                .with_lpe(true),
+        );
+        Ok(())
+    }
+
+    /// Programs unicast and multicast promiscuity from the device's flags (`igb_set_rx_mode()`,
+    /// without a multicast table: any multicast address makes the port take all multicast).
+    fn set_rx_mode(&self, dev: &Device) {
+        self.hw.bar.update(RCTL, |r| {
+            r.with_upe(dev.is_promisc())
+                .with_mpe(dev.is_promisc() || dev.wants_multicast())
+        });
     }
 
     /// Queues `skb` on the transmit ring (`igb_xmit_frame_ring()`, `igb_tx_map()`).
@@ -583,11 +870,18 @@ impl dev::Operations for Rigb {
 
     fn open(dev: &Device<Rtnl>, port: &Port<'_>) -> Result {
         let ring = TxRing::new(port.dev, port.tx_size)?;
+        let mut rx = RxRing::new(port, dev, port.rx_size)?;
         let hw = &port.hw;
         hw.reset();
         hw.set_rar0(&dev.dev_addr());
         port.configure_tx(&ring);
+        if let Err(e) = port.configure_rx(&mut rx) {
+            hw.reset();
+            return Err(e);
+        }
+        port.set_rx_mode(dev);
         *port.tx.lock() = Some(ring);
+        *port.rx.lock() = Some(rx);
         if let Some(txq) = dev.tx_queue(0) {
             txq.reset(dev);
         }
@@ -609,6 +903,8 @@ impl dev::Operations for Rigb {
         if let Some(mut ring) = port.tx.lock().take() {
             ring.drain();
         }
+        // The pages go back to the pool, and the pool is destroyed, with NAPI disabled.
+        drop(port.rx.lock().take());
         if let Some(txq) = dev.tx_queue(0) {
             txq.reset(dev);
         }
@@ -619,8 +915,13 @@ impl dev::Operations for Rigb {
     }
 
     fn poll(napi: &Napi, budget: Budget, bh: &LocalBhDisabled, port: &Port<'_>) -> Polled {
-        if port.clean_tx(napi, budget, bh) {
-            Polled::Done(0)
+        let tx_done = port.clean_tx(napi, budget, bh);
+        if !budget.rx_allowed() {
+            return Polled::More;
+        }
+        let (work, full) = port.clean_rx(napi, budget, bh);
+        if tx_done && full && work < budget.get() {
+            Polled::Done(work)
         } else {
             Polled::More
         }
@@ -653,10 +954,22 @@ impl dev::Operations for Rigb {
         stats.tx_packets = s.tx_packets.get();
         stats.tx_bytes = s.tx_bytes.get();
         stats.tx_dropped = s.tx_dropped.get();
+        stats.rx_packets = s.rx_packets.get();
+        stats.rx_bytes = s.rx_bytes.get();
+        stats.rx_length_errors = s.rx_length_errors.get();
+        stats.rx_frame_errors = s.rx_frame_errors.get();
+        stats.rx_errors = stats.rx_length_errors + stats.rx_frame_errors;
+        stats.rx_dropped = s.rx_dropped.get();
+    }
+
+    fn set_rx_mode(dev: &Device, port: &Port<'_>) {
+        if dev.is_running() {
+            port.set_rx_mode(dev);
+        }
     }
 
     fn change_mtu(dev: &Device<Rtnl>, port: &Port<'_>, new_mtu: u32) -> Result {
-        if new_mtu + ETH_OVERHEAD > MAX_FRAME {
+        if new_mtu > MAX_MTU {
             return Err(EINVAL);
         }
         dev_info!(
@@ -734,15 +1047,19 @@ impl pci::Driver for Rigb {
             napis: 1,
             mac,
             min_mtu: 68,
-            max_mtu: MAX_FRAME - ETH_OVERHEAD,
+            max_mtu: MAX_MTU,
             irq_name: c"rigb",
         };
-        let reg = dev::Registration::new(dev, &config, Some(vectors), |_| {
+        let reg = dev::Registration::new(dev, &config, Some(vectors), |new| {
+            let napi = new.napi_ref(0).ok_or(EINVAL);
             try_pin_init!(Port {
                 hw,
                 dev,
                 tx <- new_spinlock_bh!(None, "rigb_tx"),
                 tx_size: RingSize::DEFAULT,
+                rx <- new_spinlock_bh!(None, "rigb_rx"),
+                rx_size: RingSize::DEFAULT,
+                napi: napi?,
                 stats: QueueStats::default(),
             }? Error)
         })
