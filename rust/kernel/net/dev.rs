@@ -24,7 +24,10 @@ use crate::{
     bindings, device,
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_uint, c_void},
-    net::skbuff::SkBuff,
+    net::{
+        ethtool::{self, RingParam},
+        skbuff::SkBuff,
+    },
     pci,
     prelude::*,
     sync::{
@@ -33,7 +36,7 @@ use crate::{
     },
     types::Opaque,
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{cell::Cell, marker::PhantomData, ptr::NonNull};
 
 /// The length of an Ethernet (MAC) address.
 pub const ETH_ALEN: usize = bindings::ETH_ALEN as usize;
@@ -72,7 +75,7 @@ impl<Ctx> Device<Ctx> {
     /// `ptr` must point to a valid `net_device` for `'a`, and for `Ctx = Rtnl` the caller holds
     /// the RTNL lock for `'a`.
     #[inline]
-    unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
+    pub(super) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
         // SAFETY: `Device` is a transparent wrapper of the `net_device`; the caller guarantees
         // validity (and the lock) for `'a`.
         unsafe { &*ptr.cast() }
@@ -617,6 +620,29 @@ pub trait Operations: Sized + 'static {
     fn set_rx_mode(_dev: &Device, _data: &Self::Data<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// The names of the driver's own statistics (`ethtool -S`), at most `ETH_GSTRING_LEN - 1`
+    /// bytes each; [`Operations::ethtool_stats`] gives their values in this order.
+    const ETHTOOL_STATS: &'static [&'static CStr] = &[];
+
+    /// Fills in the driver's own statistics (`get_ethtool_stats`), one per name of
+    /// [`Operations::ETHTOOL_STATS`], from any context.
+    fn ethtool_stats(_dev: &Device, _data: &Self::Data<'_>, _stats: &mut [u64]) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Returns the ring sizes and their maxima (`get_ringparam`, `ethtool -g`).
+    fn get_ringparam(_dev: &Device, _data: &Self::Data<'_>) -> RingParam {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Sets the ring sizes (`set_ringparam`, `ethtool -G`), which the core checked against the
+    /// maxima. The device is closed while this runs: the registration stops a running device
+    /// first and opens it again after, as `igb_set_ringparam()` does with `igb_down()` and
+    /// `igb_up()`.
+    fn set_ringparam(_dev: &Device<Rtnl>, _data: &Self::Data<'_>, _ring: &RingParam) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// The device's private area: where its [`Registration`] keeps what callbacks reach.
@@ -627,6 +653,9 @@ pub trait Operations: Sized + 'static {
 /// freed: `data` points to the registration's live `T::Data` (its lifetime erased), `napis` to
 /// its `nnapis` added NAPI contexts, and `irqs` to its `nirqs` requested interrupt numbers.
 struct Priv {
+    /// Whether `ndo_open` succeeded and `ndo_stop` has not run since: changed and read under
+    /// RTNL only.
+    opened: Cell<bool>,
     data: *const c_void,
     napis: *const Napi,
     nnapis: usize,
@@ -669,7 +698,7 @@ impl Priv {
 ///
 /// `ndev` must be a device of a live `Registration<'_, T>` (so `Priv`'s invariant holds).
 #[inline(always)]
-unsafe fn with_data<T: Operations, R>(
+pub(super) unsafe fn with_data<T: Operations, R>(
     ndev: *mut bindings::net_device,
     f: impl for<'a> FnOnce(&'a T::Data<'a>) -> R,
 ) -> R {
@@ -878,10 +907,14 @@ impl<'a, T: Operations> Registration<'a, T> {
         unsafe {
             (*raw).dev.parent = parent.as_raw();
             (*raw).netdev_ops = vtable;
+            if ethtool::VTable::<T>::HAS_ANY {
+                (*raw).ethtool_ops = &ethtool::VTable::<T>::VTABLE;
+            }
             (*raw).min_mtu = config.min_mtu;
             (*raw).max_mtu = config.max_mtu;
             bindings::eth_hw_addr_set(raw, config.mac.as_ptr());
             bindings::netdev_priv(raw).cast::<Priv>().write(Priv {
+                opened: Cell::new(false),
                 data: core::ptr::null(),
                 napis: NonNull::dangling().as_ptr(),
                 nnapis: 0,
@@ -1090,6 +1123,8 @@ unsafe extern "C" fn open_callback<T: Operations>(ndev: *mut bindings::net_devic
         }
         return e.to_errno();
     }
+    // SAFETY: the device belongs to a live registration; RTNL is held.
+    unsafe { Priv::of(ndev) }.opened.set(true);
     0
 }
 
@@ -1102,6 +1137,10 @@ unsafe extern "C" fn stop_callback<T: Operations>(ndev: *mut bindings::net_devic
     let dev = unsafe { Device::<Rtnl>::from_raw(ndev) };
     // SAFETY: the device belongs to a live registration (function safety requirement).
     let priv_ = unsafe { Priv::of(ndev) };
+    if !priv_.opened.replace(false) {
+        // Reopening after a ring change failed: nothing to stop.
+        return 0;
+    }
     // No transmit runs, or will, until the device is opened again.
     dev.tx_disable();
     for napi in priv_.napis() {
@@ -1204,6 +1243,42 @@ unsafe extern "C" fn set_rx_mode_callback<T: Operations>(ndev: *mut bindings::ne
     let dev = unsafe { Device::<Normal>::from_raw(ndev) };
     // SAFETY: the device belongs to a live registration (function safety requirement).
     unsafe { with_data::<T, _>(ndev, |data| T::set_rx_mode(dev, data)) }
+}
+
+/// Runs `f` with the device closed: if it is up, stops it first (`ndo_stop`) and opens it again
+/// after (`ndo_open`), as a C driver's `*_down()` and `*_up()` do around a reconfiguration.
+/// Returns `f`'s error, or else the reopening's.
+///
+/// # Safety
+///
+/// `ndev` must be a device of a live `Registration<'_, T>`, and the caller must hold RTNL.
+pub(super) unsafe fn restart_around<T: Operations>(
+    ndev: *mut bindings::net_device,
+    f: impl FnOnce() -> Result,
+) -> Result {
+    // SAFETY: the device belongs to a live registration; RTNL is held (function safety
+    // requirement).
+    let was_open = unsafe { Priv::of(ndev) }.opened.get();
+    if was_open {
+        // SAFETY: as above; the device is open.
+        unsafe { stop_callback::<T>(ndev) };
+    }
+    let ret = f();
+    if was_open {
+        // SAFETY: as above; the device is closed again.
+        let err = unsafe { open_callback::<T>(ndev) };
+        if err != 0 {
+            // SAFETY: the device is valid; RTNL is held.
+            let dev = unsafe { Device::<Rtnl>::from_raw(ndev) };
+            pr_err!(
+                "{}: cannot open the device again after reconfiguring it ({})\n",
+                dev.name(),
+                err
+            );
+            return ret.and(Err(Error::from_errno(err)));
+        }
+    }
+    ret
 }
 
 /// # Safety
