@@ -33,6 +33,7 @@ use kernel::{
             self, Budget, Counter, Device, IrqContext, LinkStats, Napi, NapiRef, Polled, Rtnl,
             Xmit, XmitQueue,
         },
+        ethtool::RingParam,
         page_pool::{self, PagePool, PoolPage},
         skbuff::{DropReason, MappedSkb, SkBuff},
     },
@@ -41,6 +42,7 @@ use kernel::{
     pci,
     prelude::*,
     sync::{
+        atomic::{ordering::Relaxed, Atomic},
         barrier::{dma_mb, Read},
         LocalBhDisabled, SpinLockBh,
     },
@@ -324,7 +326,7 @@ const TX_WAKE_THRESHOLD: u32 = DESC_NEEDED * 2;
 const TX_MIN_LEN: u32 = 17;
 /// Packets one poll cleans from the transmit ring at most (`IGB_DEFAULT_TX_WORK`).
 const TX_WORK_LIMIT: u32 = 128;
-/// The largest frame the MAC sends, without FCS (`MAX_JUMBO_FRAME_SIZE` less the FCS).
+/// The largest frame the MAC sends and takes, without FCS (`MAX_STD_JUMBO_FRAME_SIZE`).
 const MAX_FRAME: u32 = 9216;
 /// Ethernet header and FCS, which the MTU does not count.
 const ETH_OVERHEAD: u32 = 14 + 4;
@@ -338,8 +340,9 @@ const ETH_HLEN: u16 = 14;
 const RX_BUF_KB: u32 = 3;
 /// The size of a receive buffer in bytes.
 const RX_BUF_LEN: u32 = RX_BUF_KB * 1024;
-/// The largest frame rigb receives: one buffer (the driver does not chain buffers). RLPML makes
-/// the MAC drop longer ones.
+/// The largest frame rigb receives: one buffer. The MAC takes frames up to [`MAX_FRAME`] (RLPML)
+/// and spreads a longer one over several buffers, which rigb does not chain as igb does: it
+/// drops and counts them.
 const MAX_RX_FRAME: u32 = RX_BUF_LEN;
 /// The largest MTU: a tagged frame fills the buffer.
 const MAX_MTU: u32 = MAX_RX_FRAME - ETH_OVERHEAD - VLAN_HLEN;
@@ -533,11 +536,14 @@ struct Port<'bound> {
     /// take it with bottom halves off.
     #[pin]
     tx: SpinLockBh<Option<TxRing<'bound>>>,
-    tx_size: RingSize,
+    /// The transmit ring's size from the next open on: `ethtool -G` changes it under RTNL,
+    /// with the device closed.
+    tx_size: Atomic<u32>,
     /// The receive ring, while the device is up; the poll and open and stop use it.
     #[pin]
     rx: SpinLockBh<Option<RxRing>>,
-    rx_size: RingSize,
+    /// The receive ring's size, as `tx_size`.
+    rx_size: Atomic<u32>,
     /// The queue pair's NAPI context, which the page pool recycles through.
     napi: NapiRef,
     stats: QueueStats,
@@ -704,7 +710,7 @@ impl<'bound> Port<'bound> {
                 .with_crcofl(true)
                 .with_pcsd(true),
         );
-        bar.write_reg(RLPML::zeroed().with_const_len::<MAX_RX_FRAME>());
+        bar.write_reg(RLPML::zeroed().with_const_len::<MAX_FRAME>());
         let dma = ring.desc.dma_address();
         bar.write(
             RDLEN::at(0),
@@ -862,6 +868,11 @@ impl<'bound> Port<'bound> {
     }
 }
 
+/// Returns the ring size kept in `size`.
+fn ring_size(size: &Atomic<u32>) -> RingSize {
+    RingSize::new(size.load(Relaxed)).unwrap_or(RingSize::DEFAULT)
+}
+
 struct Rigb;
 
 #[vtable]
@@ -869,8 +880,8 @@ impl dev::Operations for Rigb {
     type Data<'a> = Port<'a>;
 
     fn open(dev: &Device<Rtnl>, port: &Port<'_>) -> Result {
-        let ring = TxRing::new(port.dev, port.tx_size)?;
-        let mut rx = RxRing::new(port, dev, port.rx_size)?;
+        let ring = TxRing::new(port.dev, ring_size(&port.tx_size))?;
+        let mut rx = RxRing::new(port, dev, ring_size(&port.rx_size))?;
         let hw = &port.hw;
         hw.reset();
         hw.set_rar0(&dev.dev_addr());
@@ -968,6 +979,71 @@ impl dev::Operations for Rigb {
         }
     }
 
+    const ETHTOOL_STATS: &'static [&'static CStr] = &[
+        c"tx_queue_0_packets",
+        c"tx_queue_0_bytes",
+        c"tx_queue_0_dropped",
+        c"tx_queue_0_stops",
+        c"tx_doorbells",
+        c"tx_dma_failed",
+        c"rx_queue_0_packets",
+        c"rx_queue_0_bytes",
+        c"rx_queue_0_drops",
+        c"rx_queue_0_csum_err",
+        c"rx_queue_0_alloc_failed",
+        c"rx_length_errors",
+        c"rx_frame_errors",
+    ];
+
+    fn ethtool_stats(_dev: &Device, port: &Port<'_>, out: &mut [u64]) {
+        let s = &port.stats;
+        let values = [
+            &s.tx_packets,
+            &s.tx_bytes,
+            &s.tx_dropped,
+            &s.tx_busy,
+            &s.tx_doorbells,
+            &s.tx_dma_failed,
+            &s.rx_packets,
+            &s.rx_bytes,
+            &s.rx_dropped,
+            &s.rx_csum_errors,
+            &s.rx_alloc_failed,
+            &s.rx_length_errors,
+            &s.rx_frame_errors,
+        ];
+        for (o, v) in out.iter_mut().zip(values) {
+            *o = v.get();
+        }
+    }
+
+    fn get_ringparam(_dev: &Device, port: &Port<'_>) -> RingParam {
+        RingParam {
+            rx_max: RingSize::MAX.into(),
+            tx_max: RingSize::MAX.into(),
+            rx: ring_size(&port.rx_size).get().into(),
+            tx: ring_size(&port.tx_size).get().into(),
+        }
+    }
+
+    fn set_ringparam(dev: &Device<Rtnl>, port: &Port<'_>, ring: &RingParam) -> Result {
+        // Clamped and rounded up as `igb_set_ringparam()` does.
+        let rx = RingSize::from_ethtool(ring.rx);
+        let tx = RingSize::from_ethtool(ring.tx);
+        if (rx, tx) != (ring_size(&port.rx_size), ring_size(&port.tx_size)) {
+            dev_info!(
+                port.hw.pdev,
+                "{}: rings: rx {}, tx {} descriptors\n",
+                dev.name(),
+                rx.get(),
+                tx.get()
+            );
+        }
+        port.rx_size.store(rx.get().into(), Relaxed);
+        port.tx_size.store(tx.get().into(), Relaxed);
+        Ok(())
+    }
+
     fn change_mtu(dev: &Device<Rtnl>, port: &Port<'_>, new_mtu: u32) -> Result {
         if new_mtu > MAX_MTU {
             return Err(EINVAL);
@@ -1056,9 +1132,9 @@ impl pci::Driver for Rigb {
                 hw,
                 dev,
                 tx <- new_spinlock_bh!(None, "rigb_tx"),
-                tx_size: RingSize::DEFAULT,
+                tx_size: Atomic::new(RingSize::DEFAULT.get().into()),
                 rx <- new_spinlock_bh!(None, "rigb_rx"),
-                rx_size: RingSize::DEFAULT,
+                rx_size: Atomic::new(RingSize::DEFAULT.get().into()),
                 napi: napi?,
                 stats: QueueStats::default(),
             }? Error)
