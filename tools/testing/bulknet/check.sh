@@ -10,7 +10,9 @@
 #  - guest, on the debug kernel (lockdep, KASAN, kmemleak, DEBUG_NET): every
 #    KUnit test case of the boot (the Rust doctests, ours included) and every
 #    selftest under tools/testing/selftests/bulknet (TAP), each followed by a
-#    check that the kernel log holds no checker's report.
+#    check that the kernel log holds no checker's report;
+#  - volume, on the performance kernel: the rigb traffic selftests with a
+#    million packets each way (guest/volume.sh).
 # Last line: "N passed, N failed".
 #
 #   check.sh [--host-only]
@@ -132,6 +134,19 @@ elif [ $built = 1 ]; then
 	if [ "$vm_rc" != 0 ]; then
 		notok "guest run finished cleanly (vm.py status $vm_rc, log: ${guest_log#$REPO/})"
 		tail -n 40 "$guest_log" | sed 's/^/  | /'
+	fi
+	# The volume run: the traffic selftests with a million packets each
+	# way, on the performance kernel.
+	volume_log=$LOGS/guest-volume.log
+	"$HERE/vm.py" --wall --timeout 1200 "$HERE/guest/volume.sh" > "$volume_log" 2>&1
+	vm_rc=$?
+	eval "$(python3 "$HERE/tap.py" --no-kunit < "$volume_log")"
+	passed=$((passed + tap_passed))
+	failed=$((failed + tap_failed))
+	skipped=$((skipped + tap_skipped))
+	if [ "$vm_rc" != 0 ]; then
+		notok "volume run finished cleanly (vm.py status $vm_rc, log: ${volume_log#$REPO/})"
+		tail -n 40 "$volume_log" | sed 's/^/  | /'
 	fi
 else
 	notok "guest tests not run: the debug kernel or its modules did not build"
