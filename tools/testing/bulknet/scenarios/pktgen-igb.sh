@@ -10,6 +10,13 @@
 #    xmit_more, a doorbell per packet, peer down;
 #  - igb-tx-burst32-peer-rx: burst 32, with C igb on the peer receiving every
 #    packet up to the IP layer's drop, on the same CPU.
+#  - igb-rx: the receive cost alone. C igb on port 0 sends burst 32 to port
+#    1, driven by C igb (impl=c) or rigb (impl=rust), which drops every
+#    packet in the IP layer (no address: InAddrErrors). elapsed_ns is the
+#    TX+RX run minus the TX-only run (port 1 down) of the same count, both
+#    medians measured here, so insn/op is RX instructions per packet. Both
+#    receivers keep their default ring of 256 and take an interrupt per
+#    burst (rx-usecs 0, rx_usecs=0).
 #
 # Determinism. Single runs of the two cases that allocate per packet repeat
 # only within about 0.2% from boot to boot, with the same packets, interrupts
@@ -102,3 +109,51 @@ echo "$tx_pci" > "$PCI/drivers/rigb/unbind"
 echo > "$PCI/devices/$tx_pci/driver_override"
 rmmod rigb
 echo "$tx_pci" > "$PCI/drivers_probe"
+
+# rx_rows IMPL DEV: igb-rx, C igb on port 0 sending to DEV (port 1) as IMPL.
+rx_rows() {
+	local impl=$1 dev=$2 sent ns_tx ns runs spread runs_tx spread_tx before received drops
+	$IP link set "$tx" up
+	$IP link set "$dev" up
+	wait_carrier "$tx"
+	wait_carrier "$dev"
+	pg_setup "$tx"
+	pg_set "$tx" "count $COUNT"
+	pg_set "$tx" "dst_mac $(cat "/sys/class/net/$dev/address")"
+	pg_set "$tx" "burst 32"
+	# Warm up with the receiver up (QEMU's igb loses frames after link-up).
+	pg_run "$tx" > /dev/null
+	$IP link set "$dev" down
+	pg_run "$tx" > /dev/null
+	read -r sent ns_tx runs_tx spread_tx < <(pg_measure "$tx" "$RUNS")
+	$IP link set "$dev" up
+	wait_carrier "$dev"
+	pg_run "$tx" > /dev/null
+	before=$(cat "/sys/class/net/$dev/statistics/rx_packets")
+	read -r sent ns runs spread < <(pg_measure "$tx" "$RUNS")
+	received=$((($(cat "/sys/class/net/$dev/statistics/rx_packets") - before) / runs))
+	drops=$(($(cat "/sys/class/net/$dev/statistics/rx_missed_errors") + $(cat "/sys/class/net/$dev/statistics/rx_dropped")))
+	bench_row igb-rx "$impl" "$sent" $((ns - ns_tx)) "method=txrx_minus_tx txrx_ns=$ns tx_only_ns=$ns_tx sender=igb burst=32 runs=$runs spread_pct=$spread tx_only_spread_pct=$spread_tx received_per_run=$received rx_drops=$drops"
+	pg_write /proc/net/pktgen/pgctrl reset
+	$IP link set "$dev" down
+	$IP link set "$tx" down
+}
+
+# igb-rx: C igb on port 1, then rigb on port 1; C igb sends from port 0,
+# whose interface was named again when it came back to igb.
+tx=$(ls "$PCI/devices/$tx_pci/net")
+rx_pci=$(basename "$(readlink "/sys/class/net/$rx/device")")
+$ETHTOOL -C "$tx" rx-usecs 0
+$ETHTOOL -G "$rx" rx 256
+$ETHTOOL -C "$rx" rx-usecs 0
+rx_rows c "$rx"
+insmod "$(bulknet_module rigb)" rx_usecs=0
+echo rigb > "$PCI/devices/$rx_pci/driver_override"
+echo "$rx_pci" > "$PCI/drivers/igb/unbind"
+echo "$rx_pci" > "$PCI/drivers_probe"
+rdev=$(ls "$PCI/devices/$rx_pci/net")
+rx_rows rust "$rdev"
+echo "$rx_pci" > "$PCI/drivers/rigb/unbind"
+echo > "$PCI/devices/$rx_pci/driver_override"
+rmmod rigb
+echo "$rx_pci" > "$PCI/drivers_probe"
