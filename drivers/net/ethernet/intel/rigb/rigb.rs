@@ -911,11 +911,15 @@ impl dev::Operations for Rigb {
         hw.disable_irqs();
         // Stops DMA: after this the device touches no buffer.
         hw.reset();
-        if let Some(mut ring) = port.tx.lock().take() {
+        // The rings are taken out under their locks and dropped after: freeing their memory and
+        // destroying the page pool may sleep.
+        let tx = port.tx.lock().take();
+        if let Some(mut ring) = tx {
             ring.drain();
         }
         // The pages go back to the pool, and the pool is destroyed, with NAPI disabled.
-        drop(port.rx.lock().take());
+        let rx = port.rx.lock().take();
+        drop(rx);
         if let Some(txq) = dev.tx_queue(0) {
             txq.reset(dev);
         }
