@@ -6,6 +6,7 @@
  * inlined into Rust code as into C.
  */
 
+#include <linux/bottom_half.h>
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -147,6 +148,16 @@ __rust_helper void rust_helper_skb_record_rx_queue(struct sk_buff *skb, u16 rx_q
 __rust_helper unsigned int rust_helper_skb_headlen(const struct sk_buff *skb)
 {
 	return skb_headlen(skb);
+}
+
+__rust_helper void rust_helper_local_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+__rust_helper void rust_helper_local_bh_enable(void)
+{
+	local_bh_enable();
 }
 
 #endif /* CONFIG_NET */

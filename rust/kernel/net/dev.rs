@@ -411,9 +411,11 @@ pub enum Polled {
 
 /// A NAPI context (`struct napi_struct`), owned by the device's [`Registration`].
 ///
-/// The registration creates the contexts ([`Config::napis`] of them), enables them before
-/// [`Operations::open`] and disables them before [`Operations::stop`], and removes them when it
-/// goes: a driver only schedules them and polls them ([`Operations::poll`]).
+/// The registration creates the contexts ([`Config::napis`] of them), enables them after
+/// [`Operations::open`] succeeded (and then polls each once, for an interrupt that came before
+/// could not schedule it) and disables them before [`Operations::stop`], and removes them when
+/// it goes: a driver only schedules them and polls them ([`Operations::poll`]). So a driver's
+/// open and stop, and whatever they set up for a context (a page pool), never race its poll.
 ///
 /// # Invariants
 ///
@@ -575,7 +577,8 @@ pub trait Operations: Sized + 'static {
     /// callback. `'a` is the bound lifetime of the bus device.
     type Data<'a>: Send + Sync + 'a;
 
-    /// Brings the device up (`ndo_open`).
+    /// Brings the device up (`ndo_open`). The NAPI contexts are disabled while this runs; the
+    /// registration enables them after it succeeded and polls each once.
     fn open(dev: &Device<Rtnl>, data: &Self::Data<'_>) -> Result;
 
     /// Takes the device down (`ndo_stop`): mask the device's interrupts and stop its DMA. When
@@ -1108,20 +1111,29 @@ unsafe extern "C" fn open_callback<T: Operations>(ndev: *mut bindings::net_devic
     // SAFETY: the core holds RTNL for the call and the device is valid.
     let dev = unsafe { Device::<Rtnl>::from_raw(ndev) };
     // SAFETY: the device belongs to a live registration (function safety requirement).
+    let ret = unsafe { with_data::<T, _>(ndev, |data| T::open(dev, data)) };
+    if let Err(e) = ret {
+        // The contexts are still disabled: what the driver set up for them (a page pool) went
+        // without racing a poll.
+        return e.to_errno();
+    }
+    // SAFETY: the device belongs to a live registration (function safety requirement).
     let napis = unsafe { Priv::of(ndev) }.napis();
     for napi in napis {
         // SAFETY: the context was added (`Napi` invariant) and is disabled: contexts start
         // disabled, and `stop_callback` disables them; RTNL serialises open and stop.
         unsafe { bindings::napi_enable(napi.as_raw()) };
     }
-    // SAFETY: the device belongs to a live registration (function safety requirement).
-    let ret = unsafe { with_data::<T, _>(ndev, |data| T::open(dev, data)) };
-    if let Err(e) = ret {
+    // An interrupt that came before its context was enabled could not schedule it, and its
+    // vector may be masked until a poll completes: poll each context once. The polls run when
+    // bottom halves are enabled again.
+    // SAFETY: process context; the contexts are enabled.
+    unsafe {
+        bindings::local_bh_disable();
         for napi in napis {
-            // SAFETY: enabled just above.
-            unsafe { bindings::napi_disable(napi.as_raw()) };
+            bindings::napi_schedule(napi.as_raw());
         }
-        return e.to_errno();
+        bindings::local_bh_enable();
     }
     // SAFETY: the device belongs to a live registration; RTNL is held.
     unsafe { Priv::of(ndev) }.opened.set(true);
