@@ -607,6 +607,14 @@ pub trait Operations: Sized + 'static {
         data: &Self::Data<'_>,
     ) -> crate::irq::IrqReturn;
 
+    /// Reports that transmit queue `queue` made no progress for the watchdog's timeout
+    /// (`ndo_tx_timeout`), from the watchdog timer (softirq) with every transmit queue locked.
+    /// The driver counts and logs it; the registration then resets the device outside the
+    /// timer, under RTNL: stop and open, as `igb_reset_task()` does.
+    fn tx_timeout(_dev: &Device, _queue: u32, _data: &Self::Data<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Fills in the device's statistics (`ndo_get_stats64`), from any context.
     fn get_stats64(_dev: &Device, _data: &Self::Data<'_>, _stats: &mut LinkStats) {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -655,10 +663,18 @@ pub trait Operations: Sized + 'static {
 /// From before the device is registered until after it is unregistered and its interrupts are
 /// freed: `data` points to the registration's live `T::Data` (its lifetime erased), `napis` to
 /// its `nnapis` added NAPI contexts, and `irqs` to its `nirqs` requested interrupt numbers.
+/// `ndev` is the device whose private area this is, and `reset` a work item initialised with
+/// `reset_work_callback::<T>` for the registration's `T`, not pending or running once the
+/// registration is dropped.
 struct Priv {
+    ndev: *mut bindings::net_device,
     /// Whether `ndo_open` succeeded and `ndo_stop` has not run since: changed and read under
     /// RTNL only.
     opened: Cell<bool>,
+    /// The registration is going: the reset work does nothing any more. Under RTNL only.
+    dying: Cell<bool>,
+    /// Resets the device (closes and opens it) after a transmit timeout.
+    reset: Opaque<bindings::work_struct>,
     data: *const c_void,
     napis: *const Napi,
     nnapis: usize,
@@ -916,14 +932,26 @@ impl<'a, T: Operations> Registration<'a, T> {
             (*raw).min_mtu = config.min_mtu;
             (*raw).max_mtu = config.max_mtu;
             bindings::eth_hw_addr_set(raw, config.mac.as_ptr());
-            bindings::netdev_priv(raw).cast::<Priv>().write(Priv {
+            let p = bindings::netdev_priv(raw).cast::<Priv>();
+            p.write(Priv {
+                ndev: raw,
                 opened: Cell::new(false),
+                dying: Cell::new(false),
+                reset: Opaque::uninit(),
                 data: core::ptr::null(),
                 napis: NonNull::dangling().as_ptr(),
                 nnapis: 0,
                 irqs: NonNull::dangling().as_ptr(),
                 nirqs: 0,
             });
+            // INVARIANT: the reset work is initialised for `T`; `Drop` cancels it.
+            bindings::init_work_with_key(
+                Opaque::cast_into(&raw const (*p).reset),
+                Some(reset_work_callback::<T>),
+                false,
+                c"rust_netdev_reset".as_char_ptr(),
+                crate::static_lock_class!().as_ptr(),
+            );
             bindings::netif_carrier_off(raw);
         }
 
@@ -1052,6 +1080,14 @@ impl<'a, T: Operations> Registration<'a, T> {
 impl<T: Operations> Drop for Registration<'_, T> {
     fn drop(&mut self) {
         let raw = self.ndev.0.as_ptr();
+        // SAFETY: the private area is a `Priv` (type invariant).
+        let priv_ = unsafe { Priv::of(raw) };
+        // From here on the reset work does nothing: it checks under RTNL.
+        // SAFETY: plain RTNL locking, from process context.
+        unsafe { bindings::rtnl_lock() };
+        priv_.dying.set(true);
+        // SAFETY: locked just above.
+        unsafe { bindings::rtnl_unlock() };
         // The interrupts go first: no handler may touch the device once it is unregistered.
         // The device keeps working without them until it is closed below, its NAPI contexts
         // unscheduled.
@@ -1069,6 +1105,9 @@ impl<T: Operations> Drop for Registration<'_, T> {
             // INVARIANT: `Alloc` frees an unregistered device.
             self.registered = false;
         }
+        // The device is closed: no transmit timeout can queue the work again.
+        // SAFETY: the work was initialised (`Priv` invariant); this waits for a running one.
+        unsafe { bindings::cancel_work_sync(priv_.reset.get()) };
         // Nothing calls into the data any more: the device is unregistered, the IRQs are freed.
         // The fields go next, the data first.
     }
@@ -1093,6 +1132,11 @@ impl<T: Operations> VTable<T> {
         },
         ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
             Some(set_rx_mode_callback::<T>)
+        } else {
+            None
+        },
+        ndo_tx_timeout: if T::HAS_TX_TIMEOUT {
+            Some(tx_timeout_callback::<T>)
         } else {
             None
         },
@@ -1255,6 +1299,50 @@ unsafe extern "C" fn set_rx_mode_callback<T: Operations>(ndev: *mut bindings::ne
     let dev = unsafe { Device::<Normal>::from_raw(ndev) };
     // SAFETY: the device belongs to a live registration (function safety requirement).
     unsafe { with_data::<T, _>(ndev, |data| T::set_rx_mode(dev, data)) }
+}
+
+/// # Safety
+///
+/// Called by the core as `ndo_tx_timeout`, from the watchdog timer with the device's transmit
+/// queues locked, for a device of a live `Registration<'_, T>`.
+unsafe extern "C" fn tx_timeout_callback<T: Operations>(
+    ndev: *mut bindings::net_device,
+    queue: c_uint,
+) {
+    // SAFETY: the device is valid for the call.
+    let dev = unsafe { Device::<Normal>::from_raw(ndev) };
+    // SAFETY: the device belongs to a live registration (function safety requirement).
+    unsafe { with_data::<T, _>(ndev, |data| T::tx_timeout(dev, queue, data)) };
+    // SAFETY: as above.
+    let priv_ = unsafe { Priv::of(ndev) };
+    // SAFETY: the work is initialised (`Priv` invariant) and cancelled before the device is
+    // freed; queueing a pending work again does nothing.
+    unsafe {
+        bindings::queue_work_on(
+            bindings::wq_misc_consts_WORK_CPU_UNBOUND as c_int,
+            bindings::system_wq,
+            priv_.reset.get(),
+        )
+    };
+}
+
+/// # Safety
+///
+/// Called by the workqueue for the `reset` work of the `Priv` of a device of a live
+/// `Registration<'_, T>` (the registration cancels it before it goes).
+unsafe extern "C" fn reset_work_callback<T: Operations>(work: *mut bindings::work_struct) {
+    // SAFETY: `work` is the `reset` field of a `Priv` (function safety requirement); `Opaque` is
+    // transparent.
+    let priv_ = unsafe { &*crate::container_of!(Opaque::cast_from(work).cast_mut(), Priv, reset) };
+    // SAFETY: plain RTNL locking, from process context.
+    unsafe { bindings::rtnl_lock() };
+    if !priv_.dying.get() {
+        // SAFETY: the device belongs to a live registration that is not going (checked under
+        // RTNL, which is held).
+        let _ = unsafe { restart_around::<T>(priv_.ndev, || Ok(())) };
+    }
+    // SAFETY: locked above.
+    unsafe { bindings::rtnl_unlock() };
 }
 
 /// Runs `f` with the device closed: if it is up, stops it first (`ndo_stop`) and opens it again
