@@ -511,6 +511,8 @@ struct QueueStats {
     tx_busy: Counter,
     /// Tail writes.
     tx_doorbells: Counter,
+    /// Transmit timeouts, each followed by a reset (`tx_timeout_count`).
+    tx_timeout_count: Counter,
     rx_packets: Counter,
     rx_bytes: Counter,
     /// Frames with an error bit (CRC, symbol, sequence, carrier extension, RX data).
@@ -964,6 +966,16 @@ impl dev::Operations for Rigb {
         IrqReturn::Handled
     }
 
+    fn tx_timeout(dev: &Device, queue: u32, port: &Port<'_>) {
+        port.stats.tx_timeout_count.add(1);
+        dev_err!(
+            port.hw.pdev,
+            "{}: transmit queue {} timed out: reset adapter\n",
+            dev.name(),
+            queue
+        );
+    }
+
     fn get_stats64(_dev: &Device, port: &Port<'_>, stats: &mut LinkStats) {
         let s = &port.stats;
         stats.tx_packets = s.tx_packets.get();
@@ -990,6 +1002,7 @@ impl dev::Operations for Rigb {
         c"tx_queue_0_stops",
         c"tx_doorbells",
         c"tx_dma_failed",
+        c"tx_timeout_count",
         c"rx_queue_0_packets",
         c"rx_queue_0_bytes",
         c"rx_queue_0_drops",
@@ -1008,6 +1021,7 @@ impl dev::Operations for Rigb {
             &s.tx_busy,
             &s.tx_doorbells,
             &s.tx_dma_failed,
+            &s.tx_timeout_count,
             &s.rx_packets,
             &s.rx_bytes,
             &s.rx_dropped,
