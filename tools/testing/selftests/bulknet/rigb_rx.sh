@@ -77,11 +77,14 @@ one_way() {
 	# The largest frame one receive buffer holds, unfragmented, both ways.
 	$IP link set "$nr" mtu 3050
 	$IP -n peer link set "$ng" mtu 3050
+	# igb renegotiates the link on an MTU change.
+	peer "wait_carrier $ng" && wait_carrier "$nr"
 	check "ping with 3050-byte packets both ways (MTU 3050, DF)" \
 		'pings -M do -s 3022 10.9.0.1 &&
 		 $IP netns exec peer ping -q -c 5 -i 0.2 -W 2 -M do -s 3022 10.9.0.2 > /dev/null'
 	$IP link set "$nr" mtu 1500
 	$IP -n peer link set "$ng" mtu 1500
+	peer "wait_carrier $ng" && wait_carrier "$nr"
 
 	# Count: the sender's pktgen and TX counter, rigb's RX counter agree.
 	# IPv6 goes off first, so that neither side sends anything of its own.
@@ -126,6 +129,7 @@ one_way() {
 	# header checksum, a bad UDP checksum, a frame longer than a receive
 	# buffer (the peer's MTU allows it), and a frame of an unknown EtherType.
 	$IP -n peer link set "$ng" mtu 9000
+	peer "wait_carrier $ng" && wait_carrier "$nr"
 	d=$(mib netstat IpExt InCsumErrors)
 	u=$(mib snmp Udp InCsumErrors)
 	e=$(stat_of "$nr" rx_length_errors)
@@ -164,6 +168,7 @@ PY
 	check "rigb passes the 30 other frames to the stack, which drops the bad checksums (+$rx, IP +$d, UDP +$u)" \
 		'[ "$rx" = 30 ] && [ "$d" = 10 ] && [ "$u" = 10 ]'
 	$IP -n peer link set "$ng" mtu 1500
+	peer "wait_carrier $ng" && wait_carrier "$nr"
 	sysctl -qw "net.ipv6.conf.$nr.disable_ipv6=0"
 	$IP addr add fd00:9::2/64 dev "$nr" nodad 2> /dev/null
 	check "traffic flows after the malformed frames" 'pings 10.9.0.1'
