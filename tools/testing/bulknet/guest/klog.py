@@ -66,6 +66,15 @@ KNOWN = [
         "trace": [re.compile(r"\bhrtimer_setup\+"),
                   re.compile(r"\brust_doctest_kernel_time_hrtimer_rs_\d+\+")],
     },
+    {
+        "what": "Linux 7.3 kernel/irq/proc.c: register_irq_proc() ignores a failure to create "
+                "an entry, which unregister_irq_proc() then warns it cannot remove (fault "
+                "injection during an interrupt's setup: rigb_faults' probe sweep)",
+        "line": re.compile(r"WARNING: fs/proc/generic\.c:\d+ at remove_proc_entry"),
+        "before": re.compile(r"name '(smp_affinity|smp_affinity_list|affinity_hint|node|"
+                             r"effective_affinity|effective_affinity_list|spurious)'"),
+        "trace": [re.compile(r"\bunregister_irq_proc\+")],
+    },
 ]
 TRACE_LINES = 40
 MARK = "bulknet-klog: mark "

@@ -1,0 +1,189 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rigb under fault injection (Documentation/fault-injection/), on the debug
+# kernel, whose kmemleak must find nothing afterwards:
+#  - probe: for n = 1, 2, ..., the nth fault point of the task that binds the
+#    port fails (fail-nth, sleeping allocations included). Each probe either
+#    fails and leaves no net device, or succeeds; a later probe succeeds.
+#  - open: every page allocation of the `ip link set up` task fails (no
+#    receive buffer): the open fails with ENOMEM, the port stays down, and
+#    opens once the failures stop.
+#  - receive: one in five refills of the NAPI skb cache fails while igb
+#    floods rigb: rigb counts those frames as dropped, recycles their pages
+#    and loses nothing else, and receives everything once the failures stop.
+#  - transmit timeout: the transmit unit is stopped behind rigb's back
+#    (TCTL.EN cleared through the BAR's sysfs resource file) while pktgen
+#    sends; the ring fills, the queue stops, the watchdog fires, rigb counts
+#    the timeout and the registration resets the port, and pktgen finishes.
+#
+# Runs in the bulknet test router (tools/testing/bulknet/vm.py).
+
+. "$(dirname "$0")/../../bulknet/guest/lib.sh"
+
+SWEEP=${RIGB_FAULTS_SWEEP:-200}
+FS=/sys/kernel/debug/failslab
+FP=/sys/kernel/debug/fail_page_alloc
+stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
+# estat DEV NAME: one of DEV's ethtool -S statistics.
+estat() { $ETHTOOL -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
+# attr CAPABILITY FILE VALUE: set a fault injection attribute.
+attr() { echo "$3" > "$1/$2"; }
+# sent DEV: what pktgen says it sent in its last run.
+sent() { sed -n 's/.*OK: [0-9]*(c.* usec, \([0-9]*\) .*/\1/p' "/proc/net/pktgen/$1"; }
+# flood DEV MAC N: pktgen DEV -> MAC, N packets of one skb (clone_skb: the
+# sender allocates nothing per packet), burst 32.
+flood() {
+	pg_setup "$1" && pg_set "$1" "dst_mac $2" && pg_set "$1" "count $3" &&
+		pg_set "$1" "clone_skb 1000000" && pg_set "$1" "burst 32" &&
+		pg_run "$1" > /dev/null
+}
+
+echo "TAP version 13"
+echo "1..14"
+
+for a in $FS $FP; do
+	[ -d $a ] || { echo "bulknet: $a missing (CONFIG_FAULT_INJECTION_DEBUG_FS)" >&2; exit 1; }
+	attr $a verbose 0
+	attr $a probability 0
+	attr $a interval 1
+	attr $a times -1
+done
+# Order-0 pages too (the default spares them): a page pool allocates those.
+attr $FP min-order 0
+
+ports=($(ports_82576))
+g=${ports[0]}
+r=${ports[1]}
+ko=$(bulknet_module rigb) || exit 1
+modprobe igb
+modprobe pktgen
+insmod "$ko"
+bind_to "$g" igb
+ng=$(netdev_of "$g")
+
+# Probe sweep. The driver_override makes rigb the only driver for the port.
+echo rigb > "$PCI/devices/$r/driver_override"
+d=$(driver_of "$r")
+[ -n "$d" ] && echo "$r" > "$PCI/drivers/$d/unbind"
+attr $FS ignore-gfp-wait N
+attr $FP ignore-gfp-wait N
+# Every slab cache but kmemleak's own: a failed kmemleak allocation makes it
+# scan coarser or give up, which is no test of rigb.
+for c in /sys/kernel/slab/*/failslab; do
+	case $c in */kmemleak_*) ;; *) echo 1 > "$c" 2> /dev/null ;; esac
+done
+attr $FS cache-filter Y
+failed=0 bound=0 bad=0
+for nth in $(seq "$SWEEP"); do
+	[ "$(driver_of "$r")" = rigb ] && echo "$r" > "$PCI/drivers/rigb/unbind"
+	(echo "$nth" > /proc/thread-self/fail-nth && echo "$r" > "$PCI/drivers_probe") 2> /dev/null
+	if [ "$(driver_of "$r")" = rigb ]; then
+		bound=$((bound + 1))
+		[ -n "$(netdev_of "$r")" ] || bad=$((bad + 1))
+	else
+		failed=$((failed + 1))
+		[ -z "$(netdev_of "$r")" ] || bad=$((bad + 1))
+	fi
+done
+attr $FS ignore-gfp-wait Y
+attr $FP ignore-gfp-wait Y
+attr $FS cache-filter N
+for c in /sys/kernel/slab/*/failslab; do echo 0 > "$c" 2> /dev/null; done
+echo "# probe sweep: $SWEEP probes, $failed failed, $bound bound"
+check "probe sweep: $failed of $SWEEP probes fail under fail-nth, and the last ones succeed" \
+	'[ $failed -gt 0 ] && [ "$(driver_of $r)" = rigb ]'
+check "probe sweep: a failed probe leaves no net device, a bound port has one ($bad wrong)" '[ $bad = 0 ]'
+check "probe sweep: failures are reported (probe ... failed with error)" \
+	'dmesg | grep -q "rigb $r: probe with driver rigb failed with error"'
+[ "$(driver_of "$r")" = rigb ] && echo "$r" > "$PCI/drivers/rigb/unbind"
+echo "$r" > "$PCI/drivers_probe"
+nr=$(netdev_of "$r")
+check "a clean probe after the sweep binds rigb ($nr)" '[ "$(driver_of $r)" = rigb ] && [ -n "$nr" ]'
+
+# Open without receive buffers.
+attr $FP task-filter Y
+attr $FP probability 100
+err=$( (echo 1 > /proc/self/make-it-fail && exec $IP link set "$nr" up) 2>&1)
+rc=$?
+attr $FP probability 0
+attr $FP task-filter N
+check "open with every page allocation failing: ENOMEM ($err)" \
+	'[ $rc != 0 ] && echo "$err" | grep -q "Cannot allocate memory"'
+check "the port stays down" '! $IP link show "$nr" | grep -q "[<,]UP[,>]"'
+sysctl -qw "net.ipv6.conf.$nr.disable_ipv6=1"
+sysctl -qw "net.ipv6.conf.$ng.disable_ipv6=1"
+$IP link set "$nr" up
+$IP link set "$ng" up
+check "it opens once the failures stop" 'wait_carrier $nr && wait_carrier $ng'
+mac_r=$(cat "/sys/class/net/$nr/address")
+flood "$ng" "$mac_r" 20000
+
+# skb heads failing while igb floods rigb.
+echo 1 > /sys/kernel/slab/skbuff_head_cache/failslab
+attr $FS cache-filter Y
+attr $FS probability 20
+rx=$(stat_of "$nr" rx_packets)
+dr=$(stat_of "$nr" rx_dropped)
+flood "$ng" "$mac_r" 50000
+s=$(sent "$ng")
+attr $FS probability 0
+attr $FS cache-filter N
+echo 0 > /sys/kernel/slab/skbuff_head_cache/failslab
+sleep 1
+rx=$(($(stat_of "$nr" rx_packets) - rx))
+dr=$(($(stat_of "$nr" rx_dropped) - dr))
+echo "# skb heads failing: pktgen sent $s, rigb received $rx, dropped $dr"
+check "rigb drops frames whose skb head cannot be allocated (rx_dropped +$dr)" '[ $dr -gt 0 ]'
+check "and loses nothing else (received $rx + dropped $dr = sent $s)" '[ $((rx + dr)) = "$s" ]'
+rx=$(stat_of "$nr" rx_packets)
+flood "$ng" "$mac_r" 20000
+s=$(sent "$ng")
+sleep 1
+rx=$(($(stat_of "$nr" rx_packets) - rx))
+check "everything is received once the failures stop ($rx of $s)" '[ "$rx" = "$s" ]'
+
+# Transmit timeout.
+mac_g=$(cat "/sys/class/net/$ng/address")
+to=$(estat "$nr" tx_timeout_count)
+python3 - "$PCI/devices/$r/resource0" <<'PY'
+import mmap, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_SYNC)
+m = mmap.mmap(fd, 0x1000, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+TCTL = 0x400
+v = struct.unpack_from("<I", m, TCTL)[0]
+struct.pack_into("<I", m, TCTL, v & ~0x2)   # clear EN: the transmit unit stops
+PY
+# pktgen fills the ring and waits on the stopped queue; it gives up when the
+# reset takes the carrier away.
+pg_setup "$nr" && pg_set "$nr" "dst_mac $mac_g" && pg_set "$nr" "count 0" &&
+	pg_set "$nr" "burst 32"
+pg_write /proc/net/pktgen/pgctrl start > /dev/null 2>&1 &
+pg=$!
+for i in $(seq 150); do
+	[ "$(estat "$nr" tx_timeout_count)" -gt "$to" ] && break
+	sleep 0.1
+done
+pg_write /proc/net/pktgen/pgctrl stop > /dev/null 2>&1
+wait $pg
+to=$(($(estat "$nr" tx_timeout_count) - to))
+echo "# transmit timeout: tx_timeout_count +$to"
+check "a stopped transmit unit times out, and rigb counts it (tx_timeout_count +$to)" '[ "$to" -ge 1 ]'
+check "the reset is reported" 'dmesg | grep -q "transmit queue 0 timed out: reset adapter"'
+wait_carrier "$nr"
+rx=$(stat_of "$ng" rx_packets)
+pg_setup "$nr" && pg_set "$nr" "dst_mac $mac_g" && pg_set "$nr" "count 10000" &&
+	pg_set "$nr" "burst 32" && pg_run "$nr" > /dev/null
+s=$(sent "$nr")
+sleep 1
+rx=$(($(stat_of "$ng" rx_packets) - rx))
+check "after the reset rigb sends again: igb receives all $s packets (+$rx)" \
+	'[ "${s:-0}" -ge 10000 ] && [ "$rx" = "$s" ]'
+
+pg_write /proc/net/pktgen/pgctrl reset
+attr $FP min-order 1
+rmmod rigb
+bind_to "$g" ""
+bind_to "$r" ""
+check "cleanup: both ports back on igb" '[ "$(driver_of $g)" = igb ] && [ "$(driver_of $r)" = igb ]'
+[ $fails = 0 ]
