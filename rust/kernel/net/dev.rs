@@ -880,7 +880,7 @@ pub struct Registration<'a, T: Operations> {
     cookies: KVec<IrqCookie>,
     data: Pin<KBox<T::Data<'a>>>,
     _napis: NapisAdded,
-    _vectors: Option<pci::IrqVectorRegistration<'a>>,
+    vectors: Option<pci::IrqVectorRegistration<'a>>,
     ndev: Alloc,
 }
 
@@ -1009,25 +1009,27 @@ impl<'a, T: Operations> Registration<'a, T> {
             cookies: KVec::new(),
             data,
             _napis: napis,
-            _vectors: None,
+            vectors: None,
             ndev: alloc,
         };
-        if let Some(vectors) = vectors {
-            // On error, `this` is dropped: `Drop` frees what was requested, and the device.
-            this.request_irqs(&vectors, config.irq_name)?;
-            this._vectors = Some(vectors);
-        }
+        // The registration owns the vectors before any is requested: on error, `this` is
+        // dropped, and `Drop` frees the requested interrupts before the vectors go with their
+        // field. (A local holding them would be dropped first, freeing the interrupt
+        // descriptors under live handlers.)
+        this.vectors = vectors;
+        this.request_irqs(config.irq_name)?;
         // SAFETY: `raw` is fully set up and not registered.
         to_result(unsafe { bindings::register_netdev(raw) })?;
         this.registered = true;
         Ok(this)
     }
 
-    fn request_irqs(
-        &mut self,
-        vectors: &pci::IrqVectorRegistration<'a>,
-        name: &'static CStr,
-    ) -> Result {
+    /// Requests every interrupt vector the registration owns, with [`Operations::interrupt`] as
+    /// handler.
+    fn request_irqs(&mut self, name: &'static CStr) -> Result {
+        let Some(vectors) = self.vectors.as_ref() else {
+            return Ok(());
+        };
         let n = vectors.len();
         self.irqs.reserve(n, GFP_KERNEL)?;
         self.cookies.reserve(n, GFP_KERNEL)?;
