@@ -256,6 +256,88 @@ register! {
         4:0 pthresh;
     }
 
+    // Statistics: each counts since it was last read, and reading clears it.
+
+    /// CRC Error Count.
+    pub(crate) CRCERRS(u32) @ 0x4000 {
+        31:0 count;
+    }
+
+    /// Alignment Error Count.
+    pub(crate) ALGNERRC(u32) @ 0x4004 {
+        31:0 count;
+    }
+
+    /// RX Error Count.
+    pub(crate) RXERRC(u32) @ 0x400c {
+        31:0 count;
+    }
+
+    /// Missed Packets Count: frames dropped for want of room in the receive FIFO.
+    pub(crate) MPC(u32) @ 0x4010 {
+        31:0 count;
+    }
+
+    /// Collision Count.
+    pub(crate) COLC(u32) @ 0x4028 {
+        31:0 count;
+    }
+
+    /// Good Packets Received Count.
+    pub(crate) GPRC(u32) @ 0x4074 {
+        31:0 count;
+    }
+
+    /// Broadcast Packets Received Count.
+    pub(crate) BPRC(u32) @ 0x4078 {
+        31:0 count;
+    }
+
+    /// Multicast Packets Received Count.
+    pub(crate) MPRC(u32) @ 0x407c {
+        31:0 count;
+    }
+
+    /// Good Packets Transmitted Count.
+    pub(crate) GPTC(u32) @ 0x4080 {
+        31:0 count;
+    }
+
+    /// Good Octets Received Count, low 32 bits (reading GORCH clears both).
+    pub(crate) GORCL(u32) @ 0x4088 {
+        31:0 count;
+    }
+
+    /// Good Octets Received Count, high bits.
+    pub(crate) GORCH(u32) @ 0x408c {
+        31:0 count;
+    }
+
+    /// Good Octets Transmitted Count, low 32 bits (reading GOTCH clears both).
+    pub(crate) GOTCL(u32) @ 0x4090 {
+        31:0 count;
+    }
+
+    /// Good Octets Transmitted Count, high bits.
+    pub(crate) GOTCH(u32) @ 0x4094 {
+        31:0 count;
+    }
+
+    /// Receive No Buffers Count: frames that found no free descriptor.
+    pub(crate) RNBC(u32) @ 0x40a0 {
+        31:0 count;
+    }
+
+    /// Receive Undersize Count.
+    pub(crate) RUC(u32) @ 0x40a4 {
+        31:0 count;
+    }
+
+    /// Receive Oversize Count: frames longer than RLPML.
+    pub(crate) ROC(u32) @ 0x40ac {
+        31:0 count;
+    }
+
     /// Receive Checksum Control.
     pub(crate) RXCSUM(u32) @ 0x5000 {
         /// Packet checksum disable: the descriptor's RSS field holds the RSS hash.

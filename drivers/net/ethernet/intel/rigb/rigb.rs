@@ -527,6 +527,51 @@ struct QueueStats {
     rx_dropped: Counter,
 }
 
+/// The hardware's statistics registers, accumulated since probe (C igb's `struct
+/// e1000_hw_stats`, as `igb_update_stats()` keeps it): the registers clear when read.
+#[derive(Clone, Copy, Default)]
+struct HwStats {
+    crcerrs: u64,
+    algnerrc: u64,
+    rxerrc: u64,
+    mpc: u64,
+    colc: u64,
+    gprc: u64,
+    bprc: u64,
+    mprc: u64,
+    gptc: u64,
+    gorc: u64,
+    gotc: u64,
+    rnbc: u64,
+    ruc: u64,
+    roc: u64,
+}
+
+impl Hw<'_> {
+    /// Adds what the statistics registers counted since they were last read to `s`.
+    fn read_stats(&self, s: &mut HwStats) {
+        let bar = &self.bar;
+        let r = |v: Bounded<u32, 32>| u64::from(v.get());
+        s.crcerrs += r(bar.read(regs::CRCERRS).count());
+        s.algnerrc += r(bar.read(regs::ALGNERRC).count());
+        s.rxerrc += r(bar.read(regs::RXERRC).count());
+        s.mpc += r(bar.read(regs::MPC).count());
+        s.colc += r(bar.read(regs::COLC).count());
+        s.gprc += r(bar.read(regs::GPRC).count());
+        s.bprc += r(bar.read(regs::BPRC).count());
+        s.mprc += r(bar.read(regs::MPRC).count());
+        s.gptc += r(bar.read(regs::GPTC).count());
+        // The low register first: reading the high one clears both.
+        let lo = r(bar.read(regs::GORCL).count());
+        s.gorc += lo | r(bar.read(regs::GORCH).count()) << 32;
+        let lo = r(bar.read(regs::GOTCL).count());
+        s.gotc += lo | r(bar.read(regs::GOTCH).count()) << 32;
+        s.rnbc += r(bar.read(regs::RNBC).count());
+        s.ruc += r(bar.read(regs::RUC).count());
+        s.roc += r(bar.read(regs::ROC).count());
+    }
+}
+
 /// One 82576 port as a net device: C igb's `struct igb_adapter`, less what the net device
 /// holds.
 #[pin_data]
@@ -549,6 +594,26 @@ struct Port<'bound> {
     /// The queue pair's NAPI context, which the page pool recycles through.
     napi: NapiRef,
     stats: QueueStats,
+    /// The hardware's counters, brought up to date when read and before every reset (which
+    /// clears the registers).
+    #[pin]
+    hw_stats: SpinLockBh<HwStats>,
+}
+
+impl Port<'_> {
+    /// Returns the hardware's counters, brought up to date (`igb_update_stats()`).
+    fn hw_stats(&self) -> HwStats {
+        let mut s = self.hw_stats.lock();
+        self.hw.read_stats(&mut s);
+        *s
+    }
+
+    /// Resets the MAC, keeping its counters (`igb_down()` updates them first). The reset
+    /// sleeps, so it runs after the lock is released.
+    fn reset(&self) {
+        self.hw.read_stats(&mut self.hw_stats.lock());
+        self.hw.reset();
+    }
 }
 
 impl<'bound> Port<'bound> {
@@ -885,11 +950,11 @@ impl dev::Operations for Rigb {
         let ring = TxRing::new(port.dev, ring_size(&port.tx_size))?;
         let mut rx = RxRing::new(port, dev, ring_size(&port.rx_size))?;
         let hw = &port.hw;
-        hw.reset();
+        port.reset();
         hw.set_rar0(&dev.dev_addr());
         port.configure_tx(&ring);
         if let Err(e) = port.configure_rx(&mut rx) {
-            hw.reset();
+            port.reset();
             return Err(e);
         }
         port.set_rx_mode(dev);
@@ -912,7 +977,7 @@ impl dev::Operations for Rigb {
         // NAPI is disabled already, so nothing unmasks the queue vector again.
         hw.disable_irqs();
         // Stops DMA: after this the device touches no buffer.
-        hw.reset();
+        port.reset();
         // The rings are taken out under their locks and dropped after: freeing their memory and
         // destroying the page pool may sleep.
         let tx = port.tx.lock().take();
@@ -983,10 +1048,18 @@ impl dev::Operations for Rigb {
         stats.tx_dropped = s.tx_dropped.get();
         stats.rx_packets = s.rx_packets.get();
         stats.rx_bytes = s.rx_bytes.get();
-        stats.rx_length_errors = s.rx_length_errors.get();
-        stats.rx_frame_errors = s.rx_frame_errors.get();
-        stats.rx_errors = stats.rx_length_errors + stats.rx_frame_errors;
+        // As `igb_update_stats()`: the hardware's error counters, and the driver's for the
+        // frames it drops itself.
+        let h = port.hw_stats();
+        stats.rx_length_errors = s.rx_length_errors.get() + h.ruc + h.roc;
+        stats.rx_crc_errors = h.crcerrs;
+        stats.rx_frame_errors = s.rx_frame_errors.get() + h.algnerrc;
+        stats.rx_missed_errors = h.mpc;
+        stats.rx_errors =
+            stats.rx_length_errors + stats.rx_frame_errors + stats.rx_crc_errors + h.rxerrc;
         stats.rx_dropped = s.rx_dropped.get();
+        stats.multicast = h.mprc;
+        stats.collisions = h.colc;
     }
 
     fn set_rx_mode(dev: &Device, port: &Port<'_>) {
@@ -1010,6 +1083,19 @@ impl dev::Operations for Rigb {
         c"rx_queue_0_alloc_failed",
         c"rx_length_errors",
         c"rx_frame_errors",
+        c"rx_packets",
+        c"tx_packets",
+        c"rx_bytes",
+        c"tx_bytes",
+        c"rx_broadcast",
+        c"rx_multicast",
+        c"rx_crc_errors",
+        c"rx_align_errors",
+        c"rx_no_buffer_count",
+        c"rx_missed_errors",
+        c"rx_long_length_errors",
+        c"rx_short_length_errors",
+        c"collisions",
     ];
 
     fn ethtool_stats(_dev: &Device, port: &Port<'_>, out: &mut [u64]) {
@@ -1030,8 +1116,14 @@ impl dev::Operations for Rigb {
             &s.rx_length_errors,
             &s.rx_frame_errors,
         ];
-        for (o, v) in out.iter_mut().zip(values) {
-            *o = v.get();
+        let h = port.hw_stats();
+        let hw = [
+            h.gprc, h.gptc, h.gorc, h.gotc, h.bprc, h.mprc, h.crcerrs, h.algnerrc, h.rnbc, h.mpc,
+            h.roc, h.ruc, h.colc,
+        ];
+        let all = Iterator::chain(values.iter().map(|v| v.get()), hw);
+        for (o, v) in out.iter_mut().zip(all) {
+            *o = v;
         }
     }
 
@@ -1155,6 +1247,7 @@ impl pci::Driver for Rigb {
                 rx_size: Atomic::new(RingSize::DEFAULT.get().into()),
                 napi: napi?,
                 stats: QueueStats::default(),
+                hw_stats <- new_spinlock_bh!(HwStats::default(), "rigb_hw_stats"),
             }? Error)
         })
         .inspect_err(|e| dev_err!(pdev, "cannot register the net device: {e:?}\n"))?;
