@@ -41,7 +41,7 @@ ring_max() { $ETHTOOL -g "$1" | awk -v k="$2:" '/^Current/ { exit } $1 == k { pr
 pings() { ping -q -c 5 -i 0.2 -W 2 "$@" > /dev/null; }
 
 echo "TAP version 13"
-echo "1..36"
+echo "1..38"
 
 ports=($(ports_82576))
 ko=$(bulknet_module rigb) || exit 1
@@ -52,7 +52,7 @@ $IP netns add peer
 
 # one_way RIGB_PCI IGB_PCI: the cases with rigb on RIGB_PCI.
 one_way() {
-	local r=$1 g=$2 nr ng mac_r s tx rx d e u
+	local r=$1 g=$2 nr ng mac_r s tx rx d e u hw
 	bind_to "$g" igb
 	bind_to "$r" rigb
 	nr=$(netdev_of "$r")
@@ -93,16 +93,20 @@ one_way() {
 	sleep 1
 	tx=$(pstat_of "$ng" tx_packets)
 	rx=$(stat_of "$nr" rx_packets)
+	hw=$(estat "$nr" rx_packets)
 	s=$(flood "$ng" "$mac_r" "$COUNT")
 	sleep 1
 	tx=$(($(pstat_of "$ng" tx_packets) - tx))
 	rx=$(($(stat_of "$nr" rx_packets) - rx))
-	echo "# pktgen sent $s, igb tx_packets +$tx, rigb rx_packets +$rx"
+	hw=$(($(estat "$nr" rx_packets) - hw))
+	echo "# pktgen sent $s, igb tx_packets +$tx, rigb rx_packets +$rx, its hardware (GPRC) +$hw"
 	check "pktgen sends $COUNT packets from igb to rigb ($s)" \
 		'[ "${s:-0}" -ge $COUNT ] && [ "$s" -lt $((COUNT + 32)) ] && [ "$tx" = "$s" ]'
 	check "rigb receives every one of them (rx_packets +$rx)" '[ "$rx" = "$s" ]'
 	check "rigb counts no receive error or drop" \
-		'[ "$(stat_of $nr rx_errors)" = 0 ] && [ "$(stat_of $nr rx_dropped)" = 0 ]'
+		'[ "$(stat_of $nr rx_errors)" = 0 ] && [ "$(stat_of $nr rx_dropped)" = 0 ] &&
+		 [ "$(stat_of $nr rx_missed_errors)" = 0 ]'
+	check "the hardware counted them too (GPRC, ethtool -S rx_packets +$hw)" '[ "$hw" = "$s" ]'
 	[ "$rx" = "$s" ] || $ETHTOOL -S "$nr" | grep -v ': 0$' | sed 's/^/# rigb: /'
 
 	# ethtool: -i from the core, -S and -g/-G from rigb.
