@@ -52,7 +52,7 @@ $IP netns add peer
 
 # one_way RIGB_PCI IGB_PCI: the cases with rigb on RIGB_PCI.
 one_way() {
-	local r=$1 g=$2 nr ng mac_r s tx rx d e u hw
+	local r=$1 g=$2 nr ng mac_r s tx rx d e u hw errs
 	bind_to "$g" igb
 	bind_to "$r" rigb
 	nr=$(netdev_of "$r")
@@ -94,18 +94,20 @@ one_way() {
 	tx=$(pstat_of "$ng" tx_packets)
 	rx=$(stat_of "$nr" rx_packets)
 	hw=$(estat "$nr" rx_packets)
+	errs=$(($(stat_of "$nr" rx_errors) + $(stat_of "$nr" rx_dropped) + $(stat_of "$nr" rx_missed_errors)))
 	s=$(flood "$ng" "$mac_r" "$COUNT")
 	sleep 1
 	tx=$(($(pstat_of "$ng" tx_packets) - tx))
 	rx=$(($(stat_of "$nr" rx_packets) - rx))
 	hw=$(($(estat "$nr" rx_packets) - hw))
+	errs=$(($(stat_of "$nr" rx_errors) + $(stat_of "$nr" rx_dropped) + $(stat_of "$nr" rx_missed_errors) - errs))
 	echo "# pktgen sent $s, igb tx_packets +$tx, rigb rx_packets +$rx, its hardware (GPRC) +$hw"
 	check "pktgen sends $COUNT packets from igb to rigb ($s)" \
 		'[ "${s:-0}" -ge $COUNT ] && [ "$s" -lt $((COUNT + 32)) ] && [ "$tx" = "$s" ]'
 	check "rigb receives every one of them (rx_packets +$rx)" '[ "$rx" = "$s" ]'
-	check "rigb counts no receive error or drop" \
-		'[ "$(stat_of $nr rx_errors)" = 0 ] && [ "$(stat_of $nr rx_dropped)" = 0 ] &&
-		 [ "$(stat_of $nr rx_missed_errors)" = 0 ]'
+	# Counted over the flood only: QEMU's model may miss frames of the warm-up
+	# right after link-up, which the port now reports (MPC).
+	check "rigb counts no receive error, drop or miss during the flood (+$errs)" '[ "$errs" = 0 ]'
 	check "the hardware counted them too (GPRC, ethtool -S rx_packets +$hw)" '[ "$hw" = "$s" ]'
 	[ "$rx" = "$s" ] || $ETHTOOL -S "$nr" | grep -v ': 0$' | sed 's/^/# rigb: /'
 
