@@ -113,10 +113,10 @@ impl PagePool {
             init_callback: None,
             init_arg: core::ptr::null_mut(),
         };
-        // SAFETY: `p` is a fully initialised parameter block. The device is bound, so it may
-        // map. The net device outlives the pool's use of it: unregistering it moves its pools
-        // to the loopback device (`page_pool_unreg_netdev()`). The NAPI context stays valid in
-        // memory while `napi`, which the pool keeps, lives.
+        // The net device outlives the pool's use of it: unregistering it moves its pools to the
+        // loopback device (`page_pool_unreg_netdev()`).
+        // SAFETY: `p` is fully initialised; the device is bound, so it may map; the net device is
+        // valid (above); the NAPI context stays valid in memory while `napi`, kept below, lives.
         let ptr = crate::error::from_err_ptr(unsafe { bindings::page_pool_create(&p) })?;
         // INVARIANT: `ptr` is a pool just created with the mapping flags and offset above, its
         // NAPI context kept by `_napi`.
@@ -143,10 +143,10 @@ impl PagePool {
 
 impl Drop for PagePool {
     fn drop(&mut self) {
-        // SAFETY: the pool is valid (type invariant) and not used again. Its NAPI context is
-        // still valid in memory (`_napi` is dropped after this). Pages still out, in skbs or
-        // `PoolPage`s, keep the pool's memory alive until they come back: the pool frees itself
-        // once the last one returns.
+        // Pages still out, in skbs or `PoolPage`s, keep the pool's memory alive until they come
+        // back: the pool frees itself once the last one returns.
+        // SAFETY: the pool is valid (type invariant) and not used again; its NAPI context is
+        // still valid in memory (`_napi` is dropped after this).
         unsafe { bindings::page_pool_destroy(self.ptr.as_ptr()) }
     }
 }
