@@ -356,26 +356,66 @@ struct TxBuf<'bound> {
     last: u16,
 }
 
+/// A ring's descriptors in memory shared with the device: two little-endian quadwords each.
+struct Descs(Coherent<[u64]>);
+
+impl Descs {
+    fn new(dev: &device::Device<Bound>, size: RingSize) -> Result<Self> {
+        Ok(Self(Coherent::zeroed_slice(
+            dev,
+            2 * usize::from(size.get()),
+            GFP_KERNEL,
+        )?))
+    }
+
+    fn dma_address(&self) -> u64 {
+        self.0.dma_address()
+    }
+
+    /// Writes descriptor `i` from its four dwords.
+    fn write(&self, i: u16, d: [u32; 4]) -> Result {
+        let i = 2 * usize::from(i);
+        io_write!(self.0, [try: i], u64::from(d[0]) | u64::from(d[1]) << 32);
+        io_write!(self.0, [try: i + 1], u64::from(d[2]) | u64::from(d[3]) << 32);
+        Ok(())
+    }
+
+    /// Returns descriptor `i`'s second quadword (dwords 2 and 3), where the write-back status
+    /// is.
+    fn upper(&self, i: u16) -> Result<u64> {
+        Ok(io_read!(self.0, [try: 2 * usize::from(i) + 1]))
+    }
+
+    /// Returns descriptor `i`'s four dwords.
+    fn read(&self, i: u16) -> Result<[u32; 4]> {
+        let lo: u64 = io_read!(self.0, [try: 2 * usize::from(i)]);
+        let hi = self.upper(i)?;
+        Ok([lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32])
+    }
+}
+
+/// Returns `n` empty slots, one per descriptor of a ring.
+fn empty_slots<T>(n: RingSize) -> Result<KVec<Option<T>>> {
+    let mut v = KVec::with_capacity(n.get().into(), GFP_KERNEL)?;
+    for _ in 0..n.get() {
+        v.push(None, GFP_KERNEL)?;
+    }
+    Ok(v)
+}
+
 /// A transmit ring (`struct igb_ring`): descriptors shared with the device, and the packet of
 /// each in-flight packet's first descriptor.
 struct TxRing<'bound> {
-    /// Two little-endian quadwords per descriptor.
-    desc: Coherent<[u64]>,
+    desc: Descs,
     bufs: KVec<Option<TxBuf<'bound>>>,
     idx: Ring,
 }
 
 impl<'bound> TxRing<'bound> {
     fn new(dev: &device::Device<Bound>, size: RingSize) -> Result<Self> {
-        let n = usize::from(size.get());
-        let desc = Coherent::zeroed_slice(dev, 2 * n, GFP_KERNEL)?;
-        let mut bufs = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            bufs.push(None, GFP_KERNEL)?;
-        }
         Ok(Self {
-            desc,
-            bufs,
+            desc: Descs::new(dev, size)?,
+            bufs: empty_slots(size)?,
             idx: Ring::new(size),
         })
     }
@@ -384,18 +424,9 @@ impl<'bound> TxRing<'bound> {
         self.idx.unused().into()
     }
 
-    /// Writes descriptor `i` from its four dwords.
-    fn write_desc(&self, i: u16, d: [u32; 4]) -> Result {
-        let i = 2 * usize::from(i);
-        io_write!(self.desc, [try: i], u64::from(d[0]) | u64::from(d[1]) << 32);
-        io_write!(self.desc, [try: i + 1], u64::from(d[2]) | u64::from(d[3]) << 32);
-        Ok(())
-    }
-
     /// Returns descriptor `i`'s write-back status dword.
     fn status(&self, i: u16) -> Result<u32> {
-        let hi: u64 = io_read!(self.desc, [try: 2 * usize::from(i) + 1]);
-        Ok((hi >> 32) as u32)
+        Ok((self.desc.upper(i)? >> 32) as u32)
     }
 
     /// Takes every in-flight packet back after the device stopped, unmapped and dropped
@@ -418,8 +449,7 @@ impl<'bound> TxRing<'bound> {
 ///
 /// The fields drop in order: the pages go back to the pool before the pool is destroyed.
 struct RxRing {
-    /// Two little-endian quadwords per descriptor.
-    desc: Coherent<[u64]>,
+    desc: Descs,
     pages: KVec<Option<PoolPage>>,
     idx: Ring,
     /// Descriptors of an oversized frame are being skipped until its last one (EOP).
@@ -429,20 +459,14 @@ struct RxRing {
 
 impl RxRing {
     fn new(port: &Port<'_>, dev: &Device, size: RingSize) -> Result<Self> {
-        let n = usize::from(size.get());
-        let desc = Coherent::zeroed_slice(port.dev, 2 * n, GFP_KERNEL)?;
-        let mut pages = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            pages.push(None, GFP_KERNEL)?;
-        }
         let params = page_pool::Params {
             pool_size: size.get().into(),
             max_len: RX_BUF_LEN,
         };
         let pool = PagePool::new(port.dev, dev, &port.napi, 0, &params)?;
         Ok(Self {
-            desc,
-            pages,
+            desc: Descs::new(port.dev, size)?,
+            pages: empty_slots(size)?,
             idx: Ring::new(size),
             discard: false,
             pool,
@@ -453,28 +477,11 @@ impl RxRing {
     /// quadword first and the rest only once DD is set, behind a read barrier
     /// (`igb_clean_rx_irq()`'s `dma_rmb()`).
     fn write_back(&self, i: u16) -> Result<Option<RxWriteBack>> {
-        let i = 2 * usize::from(i);
-        let hi: u64 = io_read!(self.desc, [try: i + 1]);
-        if hi & u64::from(desc::rx_status::DD) == 0 {
+        if self.desc.upper(i)? & u64::from(desc::rx_status::DD) == 0 {
             return Ok(None);
         }
         dma_mb(Read);
-        let lo: u64 = io_read!(self.desc, [try: i]);
-        let hi: u64 = io_read!(self.desc, [try: i + 1]);
-        Ok(Some(RxWriteBack::from_dwords([
-            lo as u32,
-            (lo >> 32) as u32,
-            hi as u32,
-            (hi >> 32) as u32,
-        ])))
-    }
-
-    /// Writes descriptor `i` from its four dwords.
-    fn write_desc(&self, i: u16, d: [u32; 4]) -> Result {
-        let i = 2 * usize::from(i);
-        io_write!(self.desc, [try: i], u64::from(d[0]) | u64::from(d[1]) << 32);
-        io_write!(self.desc, [try: i + 1], u64::from(d[2]) | u64::from(d[3]) << 32);
-        Ok(())
+        Ok(Some(RxWriteBack::from_dwords(self.desc.read(i)?)))
     }
 
     /// Gives the device a buffer for every unused descriptor (`igb_alloc_rx_buffers()`), as far
@@ -487,7 +494,7 @@ impl RxRing {
             };
             let i = self.idx.next_to_use();
             let d = desc::rx_read(page.dma_address() + u64::from(page_pool::rx_headroom()));
-            if self.write_desc(i, d).is_err() || self.idx.produce(1).is_none() {
+            if self.desc.write(i, d).is_err() || self.idx.produce(1).is_none() {
                 // Cannot happen: `i` is an index of the ring, and one descriptor is unused.
                 return (n, false);
             }
@@ -891,7 +898,7 @@ impl<'bound> Port<'bound> {
         };
         // Write the descriptor, then hand it over: the index moves only for a written one.
         let first = ring.idx.next_to_use();
-        if ring.write_desc(first, d).is_err() || ring.idx.produce(1).is_none() {
+        if ring.desc.write(first, d).is_err() || ring.idx.produce(1).is_none() {
             skb.unmap().drop_reason(DropReason::FullRing);
             return Err(DropReason::FullRing);
         }
