@@ -34,7 +34,6 @@ set -euo pipefail
 
 COUNT=${COUNT:-100000}
 RUNS=${RUNS:-5}
-PCI=/sys/bus/pci
 modprobe -r igb 2>/dev/null || true
 rmmod rigb 2>/dev/null || true
 modprobe igb
@@ -98,17 +97,20 @@ tx_rows() {
 $ETHTOOL -C "$tx" rx-usecs 0
 tx_rows c "$tx"
 
-# rigb on port 0 (driver_override), the peer still on C igb.
-insmod "$(bulknet_module rigb)" rx_usecs=0
-echo rigb > "$PCI/devices/$tx_pci/driver_override"
-echo "$tx_pci" > "$PCI/drivers/igb/unbind"
-echo "$tx_pci" > "$PCI/drivers_probe"
-rdev=$(ls "$PCI/devices/$tx_pci/net")
-tx_rows rust "$rdev"
-echo "$tx_pci" > "$PCI/drivers/rigb/unbind"
-echo > "$PCI/devices/$tx_pci/driver_override"
-rmmod rigb
-echo "$tx_pci" > "$PCI/drivers_probe"
+# on_rigb PCI FN ARGS...: runs FN ARGS... NETDEV with rigb (rx_usecs=0) driving
+# port PCI (driver_override), then gives the port back to C igb.
+on_rigb() {
+	local pci=$1
+	shift
+	insmod "$(bulknet_module rigb)" rx_usecs=0
+	bind_to "$pci" rigb
+	"$@" "$(netdev_of "$pci")"
+	rmmod rigb
+	bind_to "$pci" ""
+}
+
+# rigb on port 0, the peer still on C igb.
+on_rigb "$tx_pci" tx_rows rust
 
 # rx_rows IMPL DEV: igb-rx, C igb on port 0 sending to DEV (port 1) as IMPL.
 rx_rows() {
@@ -141,19 +143,10 @@ rx_rows() {
 
 # igb-rx: C igb on port 1, then rigb on port 1; C igb sends from port 0,
 # whose interface was named again when it came back to igb.
-tx=$(ls "$PCI/devices/$tx_pci/net")
+tx=$(netdev_of "$tx_pci")
 rx_pci=$(basename "$(readlink "/sys/class/net/$rx/device")")
 $ETHTOOL -C "$tx" rx-usecs 0
 $ETHTOOL -G "$rx" rx 256
 $ETHTOOL -C "$rx" rx-usecs 0
 rx_rows c "$rx"
-insmod "$(bulknet_module rigb)" rx_usecs=0
-echo rigb > "$PCI/devices/$rx_pci/driver_override"
-echo "$rx_pci" > "$PCI/drivers/igb/unbind"
-echo "$rx_pci" > "$PCI/drivers_probe"
-rdev=$(ls "$PCI/devices/$rx_pci/net")
-rx_rows rust "$rdev"
-echo "$rx_pci" > "$PCI/drivers/rigb/unbind"
-echo > "$PCI/devices/$rx_pci/driver_override"
-rmmod rigb
-echo "$rx_pci" > "$PCI/drivers_probe"
+on_rigb "$rx_pci" rx_rows rust
