@@ -24,11 +24,20 @@
 # of RUNS runs (default 5), and the row gives their spread. The start_xmit
 # cases allocate nothing per packet and repeat exactly. Each measurement also
 # follows an unmeasured run of the same size, each driver's rounds start from
-# a freshly loaded driver, IPv6 is off (guest/bench.sh: its autoconfiguration
-# traffic goes out at random times and cost the peer RX case up to 0.15%), and
-# no port throttles its interrupts (igb: ethtool rx-usecs 0, whose adaptive
-# state would carry over between runs; rigb: rx_usecs=0), so both drivers
-# take an interrupt per TX completion round.
+# a freshly loaded driver, and IPv6 is off (guest/bench.sh: its
+# autoconfiguration traffic goes out at random times and cost the peer RX case
+# up to 0.15%).
+#
+# Interrupts. The two drivers get the same, fixed moderation, so that neither
+# takes more interrupts than the other for the same work. A port's TX
+# completions raise an interrupt at most every 49 us: igb on one CPU gives TX
+# its own vector, whose adaptive moderation holds igb's 20,000 a second for
+# small packets, here fixed with tx-usecs 49; rigb completes TX on its queue
+# pair's vector, loaded with rx_usecs=49. Receivers throttle nothing (igb:
+# rx-usecs 0, whose adaptive state would carry over between runs; rigb:
+# rx_usecs=0): they take an interrupt per pktgen burst. BQL follows from the
+# completion rate: with an interrupt per packet, its limit stays at about
+# three frames and every packet pays an interrupt and a poll in queue_xmit.
 set -euo pipefail
 . "$(dirname "$0")/../guest/lib.sh"
 
@@ -94,15 +103,15 @@ tx_rows() {
 }
 
 # C igb on port 0.
-$ETHTOOL -C "$tx" rx-usecs 0
+$ETHTOOL -C "$tx" rx-usecs 0 tx-usecs 49
 tx_rows c "$tx"
 
-# on_rigb PCI FN ARGS...: runs FN ARGS... NETDEV with rigb (rx_usecs=0) driving
-# port PCI (driver_override), then gives the port back to C igb.
+# on_rigb PCI USECS FN ARGS...: runs FN ARGS... NETDEV with rigb (rx_usecs=USECS)
+# driving port PCI (driver_override), then gives the port back to C igb.
 on_rigb() {
-	local pci=$1
-	shift
-	insmod "$(bulknet_module rigb)" rx_usecs=0
+	local pci=$1 usecs=$2
+	shift 2
+	insmod "$(bulknet_module rigb)" rx_usecs="$usecs"
 	bind_to "$pci" rigb
 	"$@" "$(netdev_of "$pci")"
 	rmmod rigb
@@ -110,7 +119,7 @@ on_rigb() {
 }
 
 # rigb on port 0, the peer still on C igb.
-on_rigb "$tx_pci" tx_rows rust
+on_rigb "$tx_pci" 49 tx_rows rust
 
 # rx_rows IMPL DEV: igb-rx, C igb on port 0 sending to DEV (port 1) as IMPL.
 rx_rows() {
@@ -145,8 +154,8 @@ rx_rows() {
 # whose interface was named again when it came back to igb.
 tx=$(netdev_of "$tx_pci")
 rx_pci=$(basename "$(readlink "/sys/class/net/$rx/device")")
-$ETHTOOL -C "$tx" rx-usecs 0
+$ETHTOOL -C "$tx" rx-usecs 0 tx-usecs 49
 $ETHTOOL -G "$rx" rx 256
 $ETHTOOL -C "$rx" rx-usecs 0
 rx_rows c "$rx"
-on_rigb "$rx_pci" rx_rows rust
+on_rigb "$rx_pci" 0 rx_rows rust
