@@ -3,8 +3,8 @@
 #
 # make check: every bulknet test, counted one by one.
 #  - host: cargo test of the no_std crates (each test), the bench harness's
-#    unit tests, clippy, rustfmt (host crates and kernel-tree Rust with the
-#    kernel's .rustfmt.toml), checkpatch;
+#    unit tests, clippy, loom and miri on the lock-free ring, rustfmt (host
+#    crates and kernel-tree Rust with the kernel's .rustfmt.toml), checkpatch;
 #  - build: both kernels (performance and debug) and the out-of-tree modules
 #    against each, with CLIPPY=1 and CONFIG_WERROR, so any warning fails;
 #  - guest, on the debug kernel (lockdep, KASAN, kmemleak, DEBUG_NET): every
@@ -76,6 +76,17 @@ else
 fi
 step "cargo clippy -D warnings (host crates)" clippy.log \
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The lock-free ring of net/sched/lfifo: its loom models (two producers and a
+# consumer), then its tests under miri (undefined behaviour, data races,
+# leaks), each in a target dir of its own.
+step "loom: lfifo's ring under every interleaving of its models" loom.log \
+	env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$REPO/target/loom" \
+	cargo test --quiet --release -p lfifo_ring
+step "loom models lint clean (clippy -D warnings, --cfg loom)" loom-clippy.log \
+	env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$REPO/target/loom" \
+	cargo clippy --quiet -p lfifo_ring --all-targets -- -D warnings
+step "miri: lfifo's ring tests" miri.log \
+	env CARGO_TARGET_DIR="$REPO/target/miri" cargo +nightly miri test --quiet -p lfifo_ring
 step "cargo fmt --check (host crates)" fmt.log cargo fmt --all --check
 
 # --- build (the kernel tree also holds the lint tools) ---

@@ -56,6 +56,16 @@ for c in clippy rustfmt; do
 	rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c" >/dev/null
 done
 
+# Miri, for the lock-free ring's host tests: a nightly toolchain's component.
+if ! rustup +nightly component list --installed 2>/dev/null | grep -q '^miri'; then
+	echo "bulknet setup: the nightly toolchain's miri"
+	if rustup toolchain list | grep -q '^nightly'; then
+		rustup component add --toolchain nightly miri rust-src >/dev/null
+	else
+		rustup toolchain install nightly --profile minimal -c miri,rust-src >/dev/null
+	fi
+fi
+
 bindgen_ok() {
 	local v
 	v=$(bindgen --version 2>/dev/null | awk '{print $2}') || return 1

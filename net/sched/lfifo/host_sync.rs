@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The atomics and cells `ring.rs` uses, for the host: the core library's, or loom's, which
+//! check every interleaving of a test's threads.
+
+#[cfg(loom)]
+use loom::{
+    cell::UnsafeCell,
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+#[cfg(not(loom))]
+use core::{
+    cell::UnsafeCell,
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+/// A ring position or sequence number.
+pub(crate) struct AtomicPos(AtomicUsize);
+
+impl AtomicPos {
+    pub(crate) fn new(v: usize) -> Self {
+        Self(AtomicUsize::new(v))
+    }
+
+    pub(crate) fn load_relaxed(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn load_acquire(&self) -> usize {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn store_relaxed(&self, v: usize) {
+        self.0.store(v, Ordering::Relaxed)
+    }
+
+    pub(crate) fn store_release(&self, v: usize) {
+        self.0.store(v, Ordering::Release)
+    }
+
+    /// Sets `new` if the value is `current`; may fail spuriously. Returns the value found.
+    pub(crate) fn compare_exchange_relaxed(
+        &self,
+        current: usize,
+        new: usize,
+    ) -> Result<usize, usize> {
+        self.0
+            .compare_exchange_weak(current, new, Ordering::Relaxed, Ordering::Relaxed)
+    }
+}
+
+/// A slot's value, which the ring's sequence numbers give to one thread at a time.
+pub(crate) struct SlotCell<T>(UnsafeCell<T>);
+
+impl<T> SlotCell<T> {
+    pub(crate) fn new(v: T) -> Self {
+        Self(UnsafeCell::new(v))
+    }
+
+    /// # Safety
+    ///
+    /// No other thread accesses the value during the call.
+    pub(crate) unsafe fn write(&self, v: T) {
+        #[cfg(loom)]
+        // SAFETY: no other access (function safety requirement).
+        self.0.with_mut(|p| unsafe { p.write(v) });
+        #[cfg(not(loom))]
+        // SAFETY: no other access (function safety requirement).
+        unsafe {
+            self.0.get().write(v)
+        };
+    }
+
+    /// Reads the value out, leaving its bits in place (`ptr::read`).
+    ///
+    /// # Safety
+    ///
+    /// No other thread writes the value during the call.
+    pub(crate) unsafe fn read(&self) -> T {
+        #[cfg(loom)]
+        // SAFETY: no other write (function safety requirement).
+        return self.0.with(|p| unsafe { p.read() });
+        #[cfg(not(loom))]
+        // SAFETY: no other write (function safety requirement).
+        unsafe {
+            self.0.get().read()
+        }
+    }
+
+    /// # Safety
+    ///
+    /// No other thread writes the value while the reference lives.
+    pub(crate) unsafe fn get_ref(&self) -> &T {
+        #[cfg(loom)]
+        // SAFETY: no other write while the reference lives (function safety requirement).
+        return self.0.with(|p| unsafe { &*p });
+        #[cfg(not(loom))]
+        // SAFETY: no other write while the reference lives (function safety requirement).
+        unsafe {
+            &*self.0.get()
+        }
+    }
+}
