@@ -146,6 +146,24 @@ elif [ $built = 1 ]; then
 		notok "guest run finished cleanly (vm.py status $vm_rc, log: ${guest_log#$REPO/})"
 		tail -n 40 "$guest_log" | sed 's/^/  | /'
 	fi
+	# Selftests that need a kernel command line of their own, each in a
+	# boot of the debug kernel with it (guest/check.sh NAME).
+	for t in $(grep -l '^# bulknet-cmdline:' "$REPO"/tools/testing/selftests/bulknet/*.sh); do
+		name=$(basename "$t" .sh)
+		args=$(sed -n 's/^# bulknet-cmdline: //p' "$t")
+		log=$LOGS/guest-$name.log
+		"$HERE/vm.py" --wall --debug --timeout 900 --cmdline "$args" \
+			"$HERE/guest/check.sh" "$name" > "$log" 2>&1
+		vm_rc=$?
+		eval "$(python3 "$HERE/tap.py" --no-kunit < "$log")"
+		passed=$((passed + tap_passed))
+		failed=$((failed + tap_failed))
+		skipped=$((skipped + tap_skipped))
+		if [ "$vm_rc" != 0 ]; then
+			notok "$name run ($args) finished cleanly (vm.py status $vm_rc, log: ${log#$REPO/})"
+			tail -n 40 "$log" | sed 's/^/  | /'
+		fi
+	done
 	# The volume run: the traffic selftests with a million packets each
 	# way, on the performance kernel.
 	volume_log=$LOGS/guest-volume.log

@@ -9,8 +9,8 @@ Reads the log on stdin. Prints one line per selftest case and per KUnit suite
 Each KUnit run and each selftest must be followed by its kernel log check
 (a KLOG block from guest/klog.py): one more case, "kernel log clean after
 NAME", which prints the offending lines when it fails, and fails when missing.
-With --no-kunit (a run on the performance kernel), KUnit results are not
-expected.
+With --no-kunit (a run on the performance kernel, or a boot for selftests that
+need a command line of their own), KUnit results are not expected.
 """
 
 import re

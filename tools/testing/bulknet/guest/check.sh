@@ -5,6 +5,11 @@
 # check.sh to count. After the KUnit results and after each selftest, one more
 # case: the kernel log since the last check holds no report of a checker
 # (lockdep, KASAN, kmemleak, DEBUG_NET, atomic sleep, ...), see klog.py.
+#
+#   check.sh            KUnit and every selftest without a bulknet-cmdline line
+#   check.sh NAME...    only the selftests NAME... (no KUnit): check.sh on the
+#                       host boots one kernel for each selftest that needs a
+#                       command line of its own ("# bulknet-cmdline: ARGS")
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,7 +19,9 @@ python3 "$here/klog.py" follow "$klog" &
 follower=$!
 
 echo "KERNEL $(uname -r)"
-if [ -d /sys/kernel/debug/kunit ]; then
+if [ $# -gt 0 ]; then
+	:
+elif [ -d /sys/kernel/debug/kunit ]; then
 	for d in /sys/kernel/debug/kunit/*/; do
 		echo "KUNIT-SUITE $(basename "$d")"
 		cat "$d/results"
@@ -23,9 +30,16 @@ if [ -d /sys/kernel/debug/kunit ]; then
 else
 	echo "KUNIT-MISSING no /sys/kernel/debug/kunit"
 fi
-python3 "$here/klog.py" check kunit "$klog"
+[ $# -gt 0 ] || python3 "$here/klog.py" check kunit "$klog"
 
-for t in "$BULKNET_REPO"/tools/testing/selftests/bulknet/*.sh; do
+dir=$BULKNET_REPO/tools/testing/selftests/bulknet
+if [ $# -gt 0 ]; then
+	tests=("${@/#/$dir/}")
+	tests=("${tests[@]/%/.sh}")
+else
+	tests=($(grep -L '^# bulknet-cmdline:' "$dir"/*.sh))
+fi
+for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	echo "SELFTEST-BEGIN $name"
 	timeout 900 bash "$t"
