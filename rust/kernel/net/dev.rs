@@ -571,6 +571,71 @@ impl Xmit {
 }
 
 /// A network device driver's operations (`struct net_device_ops`) and its interrupt handler.
+///
+/// # Examples
+///
+/// The operations of a device whose transmitter is not there yet: it drops every packet with a
+/// reason, counts it without a lock, and reports the count in `ethtool -S`.
+///
+/// ```
+/// use kernel::{
+///     irq::IrqReturn,
+///     net::{
+///         dev::{Budget, Device, IrqContext, Napi, Operations, Polled, Rtnl, Xmit, XmitQueue},
+///         skbuff::{DropReason, SkBuff},
+///     },
+///     prelude::*,
+///     sync::{
+///         atomic::{ordering::Relaxed, Atomic},
+///         LocalBhDisabled,
+///     },
+/// };
+///
+/// struct Mute;
+///
+/// struct MuteData {
+///     dropped: Atomic<u64>,
+/// }
+///
+/// #[vtable]
+/// impl Operations for Mute {
+///     type Data<'a> = MuteData;
+///
+///     fn open(_dev: &Device<Rtnl>, _data: &MuteData) -> Result {
+///         Ok(())
+///     }
+///
+///     fn stop(_dev: &Device<Rtnl>, _data: &MuteData) {}
+///
+///     fn start_xmit(skb: SkBuff, _txq: &XmitQueue<'_>, data: &MuteData) -> Xmit {
+///         data.dropped.add(1, Relaxed);
+///         skb.drop_reason(DropReason::DevReady);
+///         Xmit::TAKEN
+///     }
+///
+///     fn poll(_napi: &Napi, _budget: Budget, _bh: &LocalBhDisabled, _data: &MuteData) -> Polled {
+///         Polled::Done(0)
+///     }
+///
+///     fn poll_done(_napi: &Napi, _data: &MuteData) {}
+///
+///     fn interrupt(_vector: usize, _ctx: &IrqContext<'_>, _data: &MuteData) -> IrqReturn {
+///         IrqReturn::None
+///     }
+///
+///     const ETHTOOL_STATS: &'static [&'static CStr] = &[c"tx_mute_dropped"];
+///
+///     fn ethtool_stats(_dev: &Device, data: &MuteData, stats: &mut [u64]) {
+///         // One value per name of `ETHTOOL_STATS`: the abstraction sizes `stats` from it.
+///         if let [dropped] = stats {
+///             *dropped = data.dropped.load(Relaxed);
+///         }
+///     }
+/// }
+///
+/// // `#[vtable]` records what the driver implements; the core gets only those callbacks.
+/// assert!(<Mute as Operations>::HAS_ETHTOOL_STATS && !<Mute as Operations>::HAS_TX_TIMEOUT);
+/// ```
 #[vtable]
 pub trait Operations: Sized + 'static {
     /// The driver's data for one device, owned by its [`Registration`] and borrowed by every

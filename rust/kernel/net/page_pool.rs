@@ -44,6 +44,17 @@ pub const PAGE_SIZE: u32 = bindings::PAGE_SIZE as u32;
 
 /// Returns the most a device may write into a page after [`rx_headroom()`], so that
 /// [`PoolPage::build_skb`] can still put `skb_shared_info` at the page's end.
+///
+/// # Examples
+///
+/// A page holds the headroom, the frame and `skb_shared_info`, and a full Ethernet frame fits:
+///
+/// ```
+/// use kernel::net::page_pool::{rx_headroom, rx_max_len, PAGE_SIZE, SKB_SHINFO_SIZE};
+///
+/// assert_eq!(rx_headroom() + rx_max_len() + SKB_SHINFO_SIZE, PAGE_SIZE);
+/// assert!(rx_max_len() >= 1518);
+/// ```
 #[inline]
 pub fn rx_max_len() -> u32 {
     PAGE_SIZE.saturating_sub(rx_headroom() + SKB_SHINFO_SIZE)

@@ -53,6 +53,25 @@ pub enum DropReason {
 /// one of the consuming methods, which name the packet's fate. Dropping an [`SkBuff`] any other
 /// way is a build error.
 ///
+/// # Examples
+///
+/// Every path out of a function that owns an skb names the packet's fate; leaving one out is a
+/// build error, not a leak.
+///
+/// ```
+/// use kernel::net::skbuff::{DropReason, SkBuff};
+///
+/// /// Finishes a frame the device reported on: `Ok` frames were sent, `Err` ones carry the
+/// /// device's verdict.
+/// fn complete(skb: SkBuff, status: Result<(), DropReason>) {
+///     match status {
+///         Ok(()) => skb.consume(),
+///         Err(reason) => skb.drop_reason(reason),
+///     }
+/// }
+/// # let _ = complete;
+/// ```
+///
 /// # Invariants
 ///
 /// `ptr` points to a valid `struct sk_buff` whose reference this object owns.
