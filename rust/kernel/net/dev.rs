@@ -131,19 +131,12 @@ impl<Ctx> Device<Ctx> {
         flags & bindings::net_device_flags_IFF_PROMISC != 0
     }
 
-    /// Returns `true` if the device takes every multicast frame (`IFF_ALLMULTI`), or has
-    /// multicast addresses to take (`netdev_mc_count()`).
+    /// Returns `true` if the device takes every multicast frame (`IFF_ALLMULTI`).
     #[inline]
-    pub fn wants_multicast(&self) -> bool {
-        // SAFETY: the device is valid (type invariant); `flags` and the list's count are read
-        // once each.
-        let (flags, mc) = unsafe {
-            (
-                core::ptr::read_volatile(&raw const (*self.as_raw()).flags),
-                core::ptr::read_volatile(&raw const (*self.as_raw()).mc.count),
-            )
-        };
-        flags & bindings::net_device_flags_IFF_ALLMULTI != 0 || mc != 0
+    pub fn is_allmulti(&self) -> bool {
+        // SAFETY: the device is valid (type invariant); `flags` is read once.
+        let flags = unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).flags) };
+        flags & bindings::net_device_flags_IFF_ALLMULTI != 0
     }
 
     /// Returns the device's current MAC address.
@@ -473,6 +466,41 @@ impl Napi {
     }
 }
 
+/// The address lists of an Ethernet device while its address lock is held, in
+/// `ndo_set_rx_mode`: what its receive filters must let through.
+///
+/// # Invariants
+///
+/// `dev`'s address lock (`netif_addr_lock_bh()`) is held for `'a`, and its addresses are
+/// `ETH_ALEN` bytes long.
+pub struct RxAddrs<'a> {
+    dev: &'a Device,
+}
+
+impl RxAddrs<'_> {
+    /// Calls `f` with each multicast address of the device (`netdev_for_each_mc_addr()`).
+    pub fn for_each_multicast(&self, mut f: impl FnMut(&[u8; ETH_ALEN])) {
+        let dev = self.dev.as_raw();
+        // SAFETY: the device is valid (type invariant of `Device`); its multicast list changes
+        // only under its address lock, which is held (type invariant), so the list and its
+        // entries stay as they are during the walk.
+        let head = unsafe { &raw mut (*dev).mc.list };
+        // SAFETY: as above: `head` is the list's valid head.
+        let mut pos = unsafe { (*head).next };
+        while pos != head {
+            // SAFETY: `pos` is not the head, so it is the `list` member of an entry
+            // (`struct netdev_hw_addr`) of the list, which stays valid (above).
+            let ha = unsafe { crate::container_of!(pos, bindings::netdev_hw_addr, list) };
+            // SAFETY: `addr` holds `MAX_ADDR_LEN` bytes, of which an Ethernet device's addresses
+            // use the first `ETH_ALEN` (type invariant); the entry is valid (above).
+            let addr = unsafe { &*(&raw const (*ha).addr).cast::<[u8; ETH_ALEN]>() };
+            f(addr);
+            // SAFETY: `pos` is a valid entry of the list (above).
+            pos = unsafe { (*pos).next };
+        }
+    }
+}
+
 /// What an interrupt handler reaches: its device and the device's NAPI contexts.
 pub struct IrqContext<'a> {
     dev: &'a Device,
@@ -693,7 +721,8 @@ pub trait Operations: Sized + 'static {
 
     /// Programs the receive filters after the device's flags or address lists changed
     /// (`ndo_set_rx_mode`), with the address lock held and bottom halves off: it must not sleep.
-    fn set_rx_mode(_dev: &Device, _data: &Self::Data<'_>) {
+    /// `addrs` gives the address lists.
+    fn set_rx_mode(_dev: &Device, _addrs: &RxAddrs<'_>, _data: &Self::Data<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -1364,8 +1393,11 @@ unsafe extern "C" fn change_mtu_callback<T: Operations>(
 unsafe extern "C" fn set_rx_mode_callback<T: Operations>(ndev: *mut bindings::net_device) {
     // SAFETY: the device is valid for the call.
     let dev = unsafe { Device::<Normal>::from_raw(ndev) };
+    // INVARIANT: the core holds the address lock during the call (function safety requirement),
+    // and the registration is of an Ethernet device.
+    let addrs = RxAddrs { dev };
     // SAFETY: the device belongs to a live registration (function safety requirement).
-    unsafe { with_data::<T, _>(ndev, |data| T::set_rx_mode(dev, data)) }
+    unsafe { with_data::<T, _>(ndev, |data| T::set_rx_mode(dev, &addrs, data)) }
 }
 
 /// # Safety

@@ -5,6 +5,7 @@
 # port in a network namespace of its own ("peer") so that the two can talk IP.
 # Ping both ways over IPv4 and IPv6, with frames up to a full receive buffer;
 # pktgen from igb to rigb with every packet accounted for at both ends;
+# multicast frames, which the multicast table takes or keeps out;
 # malformed and oversized frames, which rigb counts and drops while traffic
 # keeps flowing; rmmod while igb floods rigb. Then the ports swap drivers and
 # the ping and count cases run again.
@@ -41,7 +42,7 @@ ring_max() { $ETHTOOL -g "$1" | awk -v k="$2:" '/^Current/ { exit } $1 == k { pr
 pings() { ping -q -c 5 -i 0.2 -W 2 "$@" > /dev/null; }
 
 echo "TAP version 13"
-echo "1..38"
+echo "1..44"
 
 ports=($(ports_82576))
 ko=$(bulknet_module rigb) || exit 1
@@ -110,6 +111,29 @@ one_way() {
 	check "rigb counts no receive error, drop or miss during the flood (+$errs)" '[ "$errs" = 0 ]'
 	check "the hardware counted them too (GPRC, ethtool -S rx_packets +$hw)" '[ "$hw" = "$s" ]'
 	[ "$rx" = "$s" ] || $ETHTOOL -S "$nr" | grep -v ': 0$' | sed 's/^/# rigb: /'
+
+	# Multicast: the table lets a joined group in and keeps another out
+	# (their hashes, bits 47:36, are 0x030 and 0xcda: no address of the
+	# port's own groups has either), unless the port takes all multicast.
+	$IP maddr add 01:00:5e:01:02:03 dev "$nr"
+	rx=$(stat_of "$nr" rx_packets)
+	s=$(flood "$ng" 01:00:5e:01:02:03 1000)
+	sleep 1
+	rx=$(($(stat_of "$nr" rx_packets) - rx))
+	check "the multicast table takes a joined group's $s frames (+$rx)" '[ "$rx" = "$s" ]'
+	rx=$(stat_of "$nr" rx_packets)
+	s=$(flood "$ng" 01:00:5e:7f:ab:cd 1000)
+	sleep 1
+	rx=$(($(stat_of "$nr" rx_packets) - rx))
+	check "and keeps out the $s frames of a group nobody joined (+$rx)" '[ "$rx" = 0 ]'
+	$IP link set "$nr" allmulticast on
+	rx=$(stat_of "$nr" rx_packets)
+	s=$(flood "$ng" 01:00:5e:7f:ab:cd 1000)
+	sleep 1
+	rx=$(($(stat_of "$nr" rx_packets) - rx))
+	$IP link set "$nr" allmulticast off
+	$IP maddr del 01:00:5e:01:02:03 dev "$nr"
+	check "with allmulticast on, the port takes them ($rx of $s)" '[ "$rx" = "$s" ]'
 
 	# ethtool: -i from the core, -S and -g/-G from rigb.
 	check "ethtool -i: driver rigb, bus-info $r" \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Host build of rigb's pure logic: `ring.rs` and `desc.rs`, which the driver includes
-//! unchanged.
+//! Host build of rigb's pure logic: `ring.rs`, `desc.rs` and `filter.rs`, which the driver
+//! includes unchanged.
 
 #![no_std]
 
@@ -9,4 +9,5 @@
 extern crate std;
 
 pub mod desc;
+pub mod filter;
 pub mod ring;

@@ -98,6 +98,11 @@ register! {
         1:1 en => bool;
     }
 
+    /// Multicast Table Array: a 4,096-bit hash filter for multicast frames (`filter.rs`).
+    pub(crate) MTA(u32)[128, stride = 4] @ 0x5200 {
+        31:0 bits;
+    }
+
     /// Transmit Control.
     pub(crate) TCTL(u32) @ 0x0400 {
         /// Re-transmit on late collision.

@@ -31,7 +31,7 @@ use kernel::{
     net::{
         dev::{
             self, Budget, Counter, Device, IrqContext, LinkStats, Napi, NapiRef, Polled, Rtnl,
-            Xmit, XmitQueue,
+            RxAddrs, Xmit, XmitQueue,
         },
         ethtool::RingParam,
         page_pool::{self, PagePool, PoolPage},
@@ -51,15 +51,18 @@ use kernel::{
 
 #[allow(dead_code, unreachable_pub)] // Shared unchanged with the host crate (`hw.rs`).
 mod desc;
+#[allow(dead_code, unreachable_pub)] // Shared unchanged with the host crate (`hw.rs`).
+mod filter;
 mod regs;
 #[allow(dead_code, unreachable_pub)] // Shared unchanged with the host crate (`hw.rs`).
 mod ring;
 
 use desc::{RxCsum, RxError, RxWriteBack};
+use filter::MulticastTable;
 use regs::{
     BAR0_SIZE, CTRL, CTRL_EXT, EECD, EIAC, EIAM, EIMC, EIMS, EITR, GPIE, ICR, IMC, IMS, IVAR,
-    IVAR_MISC, MDIC, RAH, RAL, RCTL, RDBAH, RDBAL, RDH, RDLEN, RDT, RLPML, RXCSUM, RXDCTL, SRRCTL,
-    STATUS, TCTL, TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL,
+    IVAR_MISC, MDIC, MTA, RAH, RAL, RCTL, RDBAH, RDBAL, RDH, RDLEN, RDT, RLPML, RXCSUM, RXDCTL,
+    SRRCTL, STATUS, TCTL, TDBAH, TDBAL, TDH, TDLEN, TDT, TXDCTL,
 };
 use ring::{Ring, RingSize};
 
@@ -826,13 +829,27 @@ impl<'bound> Port<'bound> {
         Ok(())
     }
 
-    /// Programs unicast and multicast promiscuity from the device's flags (`igb_set_rx_mode()`,
-    /// without a multicast table: any multicast address makes the port take all multicast).
-    fn set_rx_mode(&self, dev: &Device) {
-        self.hw.bar.update(RCTL, |r| {
-            r.with_upe(dev.is_promisc())
-                .with_mpe(dev.is_promisc() || dev.wants_multicast())
-        });
+    /// Programs the receive filters (`igb_set_rx_mode()`): unicast and multicast promiscuity
+    /// from the device's flags, and otherwise the multicast table from its multicast addresses
+    /// (`addrs`; with none, from open, an empty table: the core calls `ndo_set_rx_mode` with the
+    /// address lock right after open).
+    fn set_rx_mode(&self, dev: &Device, addrs: Option<&RxAddrs<'_>>) {
+        let promisc = dev.is_promisc();
+        let allmulti = promisc || dev.is_allmulti();
+        if !allmulti {
+            let mut mta = MulticastTable::new();
+            if let Some(addrs) = addrs {
+                addrs.for_each_multicast(|a| mta.add(a));
+            }
+            for (i, v) in mta.regs().iter().enumerate() {
+                if let Some(reg) = MTA::try_at(i) {
+                    self.hw.bar.write(reg, MTA::zeroed().with_bits(*v));
+                }
+            }
+        }
+        self.hw
+            .bar
+            .update(RCTL, |r| r.with_upe(promisc).with_mpe(allmulti));
     }
 
     /// Queues `skb` on the transmit ring (`igb_xmit_frame_ring()`, `igb_tx_map()`).
@@ -964,7 +981,7 @@ impl dev::Operations for Rigb {
             port.reset();
             return Err(e);
         }
-        port.set_rx_mode(dev);
+        port.set_rx_mode(dev, None);
         *port.tx.lock() = Some(ring);
         *port.rx.lock() = Some(rx);
         if let Some(txq) = dev.tx_queue(0) {
@@ -1069,9 +1086,9 @@ impl dev::Operations for Rigb {
         stats.collisions = h.colc;
     }
 
-    fn set_rx_mode(dev: &Device, port: &Port<'_>) {
+    fn set_rx_mode(dev: &Device, addrs: &RxAddrs<'_>, port: &Port<'_>) {
         if dev.is_running() {
-            port.set_rx_mode(dev);
+            port.set_rx_mode(dev, Some(addrs));
         }
     }
 
