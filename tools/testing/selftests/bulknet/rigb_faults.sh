@@ -169,7 +169,9 @@ open(sys.argv[1], "w").close()
 time.sleep(3600)
 PY
 holder=$!
-for i in $(seq 100); do [ -e $ready ] && break; sleep 0.1; done
+# Python starts slowly on the debug kernel.
+for i in $(seq 600); do [ -e $ready ] && break; sleep 0.1; done
+[ -e $ready ] || echo "# the UDP socket is not ready after 60 s"
 # rigb's text: from its section's start to past its last function.
 text=$(cat /sys/module/rigb/sections/.text)
 last=$(awk '$3 ~ /^[tT]$/ && $4 == "[rigb]" { print $1 }' /proc/kallsyms | sort | tail -1)
@@ -189,7 +191,8 @@ attr $FP require-start 0
 attr $FP require-end 18446744073709551615
 af=$(($(estat "$nr" rx_queue_0_alloc_failed) - af))
 q=$(awk '$2 ~ /:2328$/ { split($5, a, ":"); print a[2] }' /proc/net/udp)
-echo "# refills failing: the socket holds $((16#${q:-0})) bytes, alloc_failed +$af"
+echo "# refills failing: the socket holds $((16#${q:-0})) bytes, alloc_failed +$af," \
+	"rx_dropped $(stat_of "$nr" rx_dropped), $(grep '^Udp: [0-9]' /proc/net/snmp)"
 check "refills fail while the stack holds rigb's pages, and rigb counts them (alloc_failed +$af)" \
 	'[ "$af" -gt 0 ]'
 rx=$(stat_of "$nr" rx_packets)
