@@ -42,7 +42,7 @@ fi
 for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	echo "SELFTEST-BEGIN $name"
-	timeout 900 bash "$t"
+	timeout 1500 bash "$t"
 	echo "SELFTEST-END $name rc=$?"
 	python3 "$here/klog.py" check "$name" "$klog"
 done
