@@ -27,7 +27,8 @@
 //!
 //! Pure logic without kernel dependencies: the qdisc includes this file unchanged, with its own
 //! `sync` module that provides [`AtomicPos`] and [`SlotCell`] on the kernel's atomics; the host
-//! crate in this directory tests it with `std` and `loom` ones.
+//! crate in this directory tests it with `std` and `loom` ones. It lives under `rust/` because
+//! it needs `unsafe` (the slots' values), each use proven from the invariants of [`Ring`].
 
 use super::sync::{AtomicPos, SlotCell};
 use core::{mem::MaybeUninit, ops::DerefMut};
