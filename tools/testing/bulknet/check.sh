@@ -135,48 +135,38 @@ fi
 if [ "${1:-}" = --host-only ]; then
 	:
 elif [ $built = 1 ]; then
-	guest_log=$LOGS/guest.log
-	"$HERE/vm.py" --wall --debug --timeout 2400 "$HERE/guest/check.sh" > "$guest_log" 2>&1
-	vm_rc=$?
-	eval "$(python3 "$HERE/tap.py" < "$guest_log")"
-	passed=$((passed + tap_passed))
-	failed=$((failed + tap_failed))
-	skipped=$((skipped + tap_skipped))
-	if [ "$vm_rc" != 0 ]; then
-		notok "guest run finished cleanly (vm.py status $vm_rc, log: ${guest_log#$REPO/})"
-		tail -n 40 "$guest_log" | sed 's/^/  | /'
-	fi
+	# One boot of the test router: its TAP results counted, and a case of
+	# its own if it did not finish cleanly.
+	#   guest_run WHAT LOG TAP_ARGS VM_ARGS...
+	guest_run() {
+		local what=$1 log=$2 tap_args=$3 rc
+		shift 3
+		"$HERE/vm.py" "$@" > "$log" 2>&1
+		rc=$?
+		# shellcheck disable=SC2086 # TAP_ARGS: none or one word
+		eval "$(python3 "$HERE/tap.py" $tap_args < "$log")"
+		passed=$((passed + tap_passed))
+		failed=$((failed + tap_failed))
+		skipped=$((skipped + tap_skipped))
+		if [ "$rc" != 0 ]; then
+			notok "$what finished cleanly (vm.py status $rc, log: ${log#$REPO/})"
+			tail -n 40 "$log" | sed 's/^/  | /'
+		fi
+	}
+	guest_run "guest run" "$LOGS/guest.log" "" \
+		--wall --debug --timeout 2400 "$HERE/guest/check.sh"
 	# Selftests that need a kernel command line of their own, each in a
 	# boot of the debug kernel with it (guest/check.sh NAME).
 	for t in $(grep -l '^# bulknet-cmdline:' "$REPO"/tools/testing/selftests/bulknet/*.sh); do
 		name=$(basename "$t" .sh)
 		args=$(sed -n 's/^# bulknet-cmdline: //p' "$t")
-		log=$LOGS/guest-$name.log
-		"$HERE/vm.py" --wall --debug --timeout 900 --cmdline "$args" \
-			"$HERE/guest/check.sh" "$name" > "$log" 2>&1
-		vm_rc=$?
-		eval "$(python3 "$HERE/tap.py" --no-kunit < "$log")"
-		passed=$((passed + tap_passed))
-		failed=$((failed + tap_failed))
-		skipped=$((skipped + tap_skipped))
-		if [ "$vm_rc" != 0 ]; then
-			notok "$name run ($args) finished cleanly (vm.py status $vm_rc, log: ${log#$REPO/})"
-			tail -n 40 "$log" | sed 's/^/  | /'
-		fi
+		guest_run "$name run ($args)" "$LOGS/guest-$name.log" --no-kunit \
+			--wall --debug --timeout 900 --cmdline "$args" "$HERE/guest/check.sh" "$name"
 	done
 	# The volume run: the traffic selftests with a million packets each
 	# way, on the performance kernel.
-	volume_log=$LOGS/guest-volume.log
-	"$HERE/vm.py" --wall --timeout 1200 "$HERE/guest/volume.sh" > "$volume_log" 2>&1
-	vm_rc=$?
-	eval "$(python3 "$HERE/tap.py" --no-kunit < "$volume_log")"
-	passed=$((passed + tap_passed))
-	failed=$((failed + tap_failed))
-	skipped=$((skipped + tap_skipped))
-	if [ "$vm_rc" != 0 ]; then
-		notok "volume run finished cleanly (vm.py status $vm_rc, log: ${volume_log#$REPO/})"
-		tail -n 40 "$volume_log" | sed 's/^/  | /'
-	fi
+	guest_run "volume run" "$LOGS/guest-volume.log" --no-kunit \
+		--wall --timeout 1200 "$HERE/guest/volume.sh"
 else
 	notok "guest tests not run: the debug kernel or its modules did not build"
 fi
