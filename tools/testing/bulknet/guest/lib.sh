@@ -71,6 +71,21 @@ ports_82576() {
 	done
 }
 
+# rigb_beside_igb: loads igb, pktgen and rigb and puts the first 82576 port
+# on igb; sets g and r (the two ports' PCI addresses) and ng (g's interface).
+rigb_beside_igb() {
+	local ports ko
+	ports=($(ports_82576))
+	g=${ports[0]}
+	r=${ports[1]}
+	ko=$(bulknet_module rigb) || return 1
+	modprobe igb
+	modprobe pktgen
+	insmod "$ko"
+	bind_to "$g" igb
+	ng=$(netdev_of "$g")
+}
+
 # igb_ports: the igb interfaces, in PCI order (port 0, then its peer).
 igb_ports() {
 	local d

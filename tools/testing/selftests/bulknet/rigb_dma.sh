@@ -48,16 +48,8 @@ nslabs=$(cat $TLB/io_tlb_nslabs 2> /dev/null)
 check "the kernel bounces every mapping through $nslabs IO TLB slots (swiotlb=512,force)" \
 	'[ "$nslabs" = 512 ] && grep -qw "swiotlb=512,force" /proc/cmdline'
 
-ports=($(ports_82576))
-g=${ports[0]}
-r=${ports[1]}
-ko=$(bulknet_module rigb) || exit 1
-modprobe igb
-modprobe pktgen
-insmod "$ko"
-bind_to "$g" igb
+rigb_beside_igb || exit 1
 bind_to "$r" rigb
-ng=$(netdev_of "$g")
 nr=$(netdev_of "$r")
 for d in "$ng" "$nr"; do sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1"; done
 $ETHTOOL -G "$ng" rx 64

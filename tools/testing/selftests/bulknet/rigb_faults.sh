@@ -54,15 +54,7 @@ done
 # Order-0 pages too (the default spares them): a page pool allocates those.
 attr $FP min-order 0
 
-ports=($(ports_82576))
-g=${ports[0]}
-r=${ports[1]}
-ko=$(bulknet_module rigb) || exit 1
-modprobe igb
-modprobe pktgen
-insmod "$ko"
-bind_to "$g" igb
-ng=$(netdev_of "$g")
+rigb_beside_igb || exit 1
 
 # rigb on the port (driver_override: the only driver for it).
 echo rigb > "$PCI/devices/$r/driver_override"
