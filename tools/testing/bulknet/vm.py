@@ -18,12 +18,15 @@ failure or timeout the tail of the serial log is printed.
 """
 
 import argparse
+import ctypes
+import mmap
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.environ.get("BULKNET_CACHE", "/var/cache/bulknet")
@@ -80,17 +83,42 @@ def kernel_path(flavour):
     return os.path.join(CACHE, FLAVOURS[flavour], "arch/x86/boot/bzImage")
 
 
+def host_tsc_khz():
+    """The host's TSC rate in kHz, measured against its monotonic clock.
+
+    Under TCG without -icount the guest's TSC is the host's (QEMU reads the
+    host's TSC for RDTSC), and the guest kernel cannot calibrate it: this
+    config has no HPET or PM timer to refine against, and the emulated PIT is
+    too noisy. It then marks the TSC unstable and keeps time with jiffies,
+    so every time stamp in the guest is a tick wide (pktgen, which divides by
+    the length of its run, divided by zero). The measured rate is handed to
+    the guest with tsc_early_khz=.
+    """
+    # rdtsc; shl $32, %rdx; or %rdx, %rax; ret
+    code = bytes.fromhex("0f31" "48c1e220" "4809d0" "c3")
+    page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    page.write(code)
+    rdtsc = ctypes.CFUNCTYPE(ctypes.c_uint64)(ctypes.addressof(ctypes.c_char.from_buffer(page)))
+    t0, c0 = time.monotonic_ns(), rdtsc()
+    time.sleep(0.2)
+    t1, c1 = time.monotonic_ns(), rdtsc()
+    return round((c1 - c0) * 1_000_000 / (t1 - t0))
+
+
 def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf"):
     # The guest's time of day and its RDRAND numbers do not come from the host either.
     accel = ["-accel", "tcg", "-icount", "shift=0,sleep=off", "-smp", "1",
              "-rtc", "base=2026-01-01T00:00:00,clock=vm", "-seed", "1"]
-    cache = []
+    wall = []
     if mode == "wall":
         accel = ["-accel", "tcg,thread=multi", "-smp", "2"]
         # The guest keeps the host's files in its page cache (see guest/init).
         # Not in icount mode, whose command line stays what the benchmarks'
         # figures were measured with (9p cache=none).
-        cache = ["bulknet.9p_cache=loose"]
+        wall = ["bulknet.9p_cache=loose"]
+        # A clock that keeps the host's time (see host_tsc_khz); the vCPUs
+        # read one TSC, so it needs no synchronisation checks either.
+        wall += [f"tsc_early_khz={host_tsc_khz()}", "tsc=reliable"]
     # The debug kernel: KASAN's shadow takes an eighth of memory, and its
     # reports and lockdep's are long, so the log buffer is larger.
     memory, extra, cpu = "1G", [], "max"
@@ -101,7 +129,7 @@ def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf"):
         cpu = "max,la57=off"
     append = " ".join([
         "console=ttyS0", "quiet", "panic=-1", "oops=panic", "slab_nomerge", *extra,
-        f"bulknet.run={run}", f"bulknet.keep={keep}", *cache, cmdline,
+        f"bulknet.run={run}", f"bulknet.keep={keep}", *wall, cmdline,
     ]).strip()
     cmd = ["qemu-system-x86_64", "-machine", "q35", "-cpu", cpu, "-m", memory,
            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
