@@ -101,6 +101,15 @@ if [ "${1:-}" != --host-only ]; then
 		step "out-of-tree modules build for the debug kernel (CLIPPY=1, WERROR)" \
 			modules-debug-build.log make -s -C "$REPO" modules-debug &&
 		built=1
+	# The abstractions build in every configuration Kconfig accepts: the
+	# Rust kernel crate (doctests included) and its C helpers, in each Kconfig
+	# variant of kernel/configs/bulknet-variant-*.config.
+	for v in "$REPO"/kernel/configs/bulknet-variant-*.config; do
+		v=$(basename "$v" .config)
+		v=${v#bulknet-}
+		step "Rust kernel crate and helpers build in Kconfig $v (kernel/configs/bulknet-$v.config)" \
+			"kernel-$v-build.log" "$HERE/kernel.sh" "$v"
+	done
 fi
 
 # --- kernel-tree lints ---

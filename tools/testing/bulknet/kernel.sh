@@ -8,8 +8,13 @@
 #  - debug: the same + kernel/configs/bulknet-debug.config (lockdep, KASAN,
 #           kmemleak, DEBUG_NET), in $BULKNET_CACHE/build-debug; make check
 #           boots it.
+# And Kconfig variants, each tinyconfig + bulknet.config +
+# kernel/configs/bulknet-variant-NAME.config in $BULKNET_CACHE/build-variant-NAME,
+# of which only the Rust kernel crate and its C helpers are built (rust/): the
+# abstractions must build in every configuration Kconfig accepts.
 #
 #   kernel.sh [perf|debug|both]   fetch (unless KDIR is set), apply, configure, build
+#   kernel.sh variant-NAME        the same for a variant, rust/ only
 #   kernel.sh apply               fetch and apply only
 #   kernel.sh series              write the kernel-tree changes as a patch series
 #
@@ -126,6 +131,7 @@ flavour_dir() {
 	case "$1" in
 	perf) echo "$CACHE/build" ;;
 	debug) echo "$CACHE/build-debug" ;;
+	variant-*) echo "$CACHE/build-$1" ;;
 	*) die "unknown kernel flavour '$1' (perf or debug)" ;;
 	esac
 }
@@ -135,6 +141,11 @@ flavour_frags() {
 	case "$1" in
 	perf) echo bulknet.config ;;
 	debug) echo bulknet.config bulknet-debug.config ;;
+	variant-*)
+		[ -f "$SRC/kernel/configs/bulknet-$1.config" ] ||
+			die "no kernel/configs/bulknet-$1.config"
+		echo bulknet.config "bulknet-$1.config"
+		;;
 	esac
 }
 
@@ -162,8 +173,18 @@ configure() {
 	grep -qx CONFIG_RUSTC_CLANG_LLVM_COMPATIBLE=y "$out/.config" || inline_ok=0
 	for f in $(echo $frags | tr ' ' '\n' | tac); do
 		while read -r line; do
-			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-			sym=${line%%=*}
+			case "$line" in
+			CONFIG_*=*) sym=${line%%=*} ;;
+			"# CONFIG_"*" is not set")
+				sym=${line#\# }
+				sym=${sym%% *}
+				case " $later " in *" $sym "*) continue ;; esac
+				grep -q "^$sym=" "$out/.config" &&
+					die "kernel/configs/$f: $line did not take in the $flavour kernel (selected by another symbol?)"
+				continue
+				;;
+			*) continue ;;
+			esac
 			case " $later " in *" $sym "*) continue ;; esac
 			if [ $sym = CONFIG_RUST_INLINE_HELPERS ] && [ $inline_ok = 0 ]; then
 				log "WARNING: clang$LLVM is LLVM $(clang_major) but rustc is LLVM $(rustc_llvm_major):" \
@@ -188,6 +209,16 @@ build() {
 	make -s -C "$SRC" O="$out" LLVM="$LLVM" INSTALL_MOD_PATH="$CACHE/modroot" modules_install >/dev/null
 }
 
+# build_rust FLAVOUR: the Rust kernel crate (doctests included) and the C
+# helpers, nothing else.
+build_rust() {
+	local flavour=$1 out cc=clang$LLVM
+	out=$(flavour_dir "$flavour")
+	command -v ccache >/dev/null && cc="ccache $cc"
+	log "building the $flavour kernel's rust/ in $out"
+	make -s -C "$SRC" O="$out" LLVM="$LLVM" CC="$cc" CLIPPY=1 -j"$(($(nproc) + 1))" rust/
+}
+
 series() {
 	local dir=$REPO/out/series
 	rm -rf "$dir"
@@ -200,7 +231,8 @@ series() {
 case "${1:-perf}" in
 perf | debug) fetch; apply; configure "$1"; build "$1" ;;
 both) fetch; apply; configure perf; build perf; configure debug; build debug ;;
+variant-*) fetch; apply; configure "$1"; build_rust "$1" ;;
 apply) fetch; apply ;;
 series) fetch; apply; series ;;
-*) die "usage: kernel.sh [perf|debug|both|apply|series]" ;;
+*) die "usage: kernel.sh [perf|debug|both|variant-NAME|apply|series]" ;;
 esac
