@@ -11,7 +11,7 @@
 # page of two slots per buffer: rigb's 128, igb's 64), which leaves 128.
 #  - transmit: rigb's transmit unit is stopped behind its back (TCTL.EN
 #    cleared through the BAR's sysfs resource file), so the frames it queues
-#    stay mapped, a slot each, while pktgen sends 2,000: the first ones fill
+#    stay mapped, a slot each, while pktgen sends 400: the first ones fill
 #    the IO TLB, and the mappings of the rest fail. Each such frame is
 #    dropped and counted (tx_dma_failed, tx_dropped). Once the unit runs
 #    again, the frames that were queued are sent, and the queue keeps going.
@@ -68,47 +68,66 @@ echo "# IO TLB slots in use at rest: $rest"
 
 # tx_enable ON: stops (0) rigb's transmit unit (TCTL.EN), or starts it (1)
 # and makes it take up its ring (TDT written again with its own value, as a
-# doorbell would).
-tx_enable() {
-	python3 - "$PCI/devices/$r/resource0" "$1" <<'PY'
+# doorbell would). One python process, started beforehand, holds the BAR
+# mapped and does both: the stall must stay shorter than the transmit
+# watchdog's 5 s, or the reset that follows frees the queued frames, and
+# starting python takes seconds on the debug kernel.
+coproc TXU {
+	python3 -u -c '
 import mmap, os, struct, sys
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_SYNC)
 m = mmap.mmap(fd, 0x10000, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
 TCTL, EN, TDT0 = 0x400, 0x2, 0xE018
 rd = lambda a: struct.unpack_from("<I", m, a)[0]
-v = rd(TCTL)
-struct.pack_into("<I", m, TCTL, v | EN if sys.argv[2] == "1" else v & ~EN)
-if sys.argv[2] == "1":
-    struct.pack_into("<I", m, TDT0, rd(TDT0))
-PY
+print("ready")
+for line in sys.stdin:
+    v = rd(TCTL)
+    if line.strip() == "1":
+        struct.pack_into("<I", m, TCTL, v | EN)
+        struct.pack_into("<I", m, TDT0, rd(TDT0))
+    else:
+        struct.pack_into("<I", m, TCTL, v & ~EN)
+    print("done")
+' "$PCI/devices/$r/resource0"
+}
+read -r -u "${TXU[0]}" ready
+tx_enable() {
+	local done
+	echo "$1" >&"${TXU[1]}" && read -r -u "${TXU[0]}" done
 }
 
 # Transmit: mappings fail once the stalled ring holds every free slot.
 tx=$(stat_of "$nr" tx_packets)
 txd=$(stat_of "$nr" tx_dropped)
 df=$(estat "$nr" tx_dma_failed)
+to=$(estat "$nr" tx_timeout_count)
 tx_enable 0
 # pktgen's frames share one skb, and pktgen waits for its last clone to be
-# freed: in the background, until the unit runs again.
-pktgen "$nr" "$mac_g" 2000 "clone_skb 1000000" "burst 32" &
+# freed: in the background, until the unit runs again. 400 frames: more
+# than the free slots, few enough to send well within the watchdog's time.
+pktgen "$nr" "$mac_g" 400 "clone_skb 1000000" "burst 32" &
 pg=$!
 for i in $(seq 300); do
 	sofar=$(sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p' "/proc/net/pktgen/$nr" 2> /dev/null)
-	[ "${sofar:-0}" -ge 2000 ] && break
-	sleep 0.1
+	[ "${sofar:-0}" -ge 400 ] && break
+	sleep 0.05
 done
 queued=$(($(cat $TLB/io_tlb_used) - rest))
 tx_enable 1
 wait $pg
+eval "exec ${TXU[1]}>&-"
+wait "$TXU_PID" 2> /dev/null
+to=$(($(estat "$nr" tx_timeout_count) - to))
 s=$(sent "$nr")
 sleep 1
 tx=$(($(stat_of "$nr" tx_packets) - tx))
 txd=$(($(stat_of "$nr" tx_dropped) - txd))
 df=$(($(estat "$nr" tx_dma_failed) - df))
-echo "# stalled ring: pktgen sent $s, $queued slots held; rigb transmitted $tx, tx_dma_failed +$df, tx_dropped +$txd"
+echo "# stalled ring: pktgen sent $s, $queued slots held; rigb transmitted $tx, tx_dma_failed +$df, tx_dropped +$txd, tx_timeout_count +$to"
 check "mappings fail once the IO TLB is full, and rigb counts them (tx_dma_failed +$df)" '[ "$df" -gt 0 ]'
 check "each is a dropped frame (tx_dropped +$txd)" '[ "$txd" = "$df" ]'
-check "every other frame is transmitted once the unit runs ($tx + $df = $s)" '[ $((tx + df)) = "$s" ]'
+check "every other frame is transmitted once the unit runs ($tx + $df = $s, watchdog resets $to)" \
+	'[ $((tx + df)) = "$s" ] && [ "$to" = 0 ]'
 rx=$(stat_of "$ng" rx_packets)
 # One frame a millisecond: a few in flight, room for each.
 pktgen "$nr" "$mac_g" 500 "delay 1000000"
