@@ -201,10 +201,9 @@ impl<T, S: DerefMut<Target = [Slot<T>]>> Ring<T, S> {
                     .compare_exchange_relaxed(pos, pos.wrapping_add(1))
                 {
                     Ok(_) => {
-                        // SAFETY: the slot was free for position `pos` (its sequence, read with
-                        // acquire after the consumer's release, says so), and claiming `pos` makes
-                        // this thread the only one to touch its value until it publishes it
-                        // (type invariants).
+                        // SAFETY: the slot was free for `pos` (sequence read with acquire), and
+                        // claiming `pos` makes this thread the only one to touch its value until
+                        // it publishes it (type invariants).
                         unsafe { slot.val.write(MaybeUninit::new(val)) };
                         // INVARIANT: the entry is published for the consumer at `pos`.
                         slot.seq.store_release(pos.wrapping_add(1));
