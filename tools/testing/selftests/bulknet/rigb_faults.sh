@@ -59,6 +59,15 @@ flood() {
 	for setting in "$@"; do pg_set "$dev" "$setting" || return 1; done
 	pg_run "$dev" > /dev/null
 }
+# flood_received: igb floods rigb with 20,000 frames; prints how many rigb
+# received, then how many pktgen sent.
+flood_received() {
+	local rx
+	rx=$(stat_of "$nr" rx_packets)
+	flood "$ng" "$mac_r" 20000
+	sleep 1
+	echo "$(($(stat_of "$nr" rx_packets) - rx)) $(sent "$ng")"
+}
 
 echo "TAP version 13"
 echo "1..19"
@@ -118,11 +127,7 @@ dr=$(($(stat_of "$nr" rx_dropped) - dr))
 echo "# skb heads failing: pktgen sent $s, rigb received $rx, dropped $dr"
 check "rigb drops frames whose skb head cannot be allocated (rx_dropped +$dr)" '[ $dr -gt 0 ]'
 check "and loses nothing else (received $rx + dropped $dr = sent $s)" '[ $((rx + dr)) = "$s" ]'
-rx=$(stat_of "$nr" rx_packets)
-flood "$ng" "$mac_r" 20000
-s=$(sent "$ng")
-sleep 1
-rx=$(($(stat_of "$nr" rx_packets) - rx))
+read -r rx s < <(flood_received)
 check "everything is received once the failures stop ($rx of $s)" '[ "$rx" = "$s" ]'
 
 # Receive refills failing: a UDP socket that never reads holds what rigb
@@ -160,11 +165,7 @@ check "a socket holds rigb's pages ($held bytes), so its pool allocates" '[ "$he
 check "receive refills fail, and rigb counts them (rx_queue_0_alloc_failed +$af)" '[ "$af" -gt 0 ]'
 check "and loses nothing (received $rx + dropped $dr = sent $s)" '[ $((rx + dr)) = "$s" ]'
 $IP addr del 198.18.0.42/24 dev "$nr"
-rx=$(stat_of "$nr" rx_packets)
-flood "$ng" "$mac_r" 20000
-s=$(sent "$ng")
-sleep 1
-rx=$(($(stat_of "$nr" rx_packets) - rx))
+read -r rx s < <(flood_received)
 check "the ring fills again once they stop: everything is received ($rx of $s)" '[ "$rx" = "$s" ]'
 
 # Transmit timeout.
