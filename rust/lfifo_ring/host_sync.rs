@@ -15,6 +15,13 @@ use core::{
     sync::atomic::{AtomicUsize, Ordering},
 };
 
+/// Returns a number no ring had before (a ring's identity, which its consumer carries). Not a
+/// loom atomic: loom models its tests' threads, not this counter, which no test races on.
+pub(crate) fn next_ring_id() -> u64 {
+    static NEXT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// A ring position or sequence number.
 pub(crate) struct AtomicPos(AtomicUsize);
 

@@ -71,28 +71,49 @@ mod unit {
     }
 
     #[test]
-    fn limit_counts_unpublished_head_until_empty() {
-        // While the consumer runs, up to HEAD_BATCH - 1 taken entries still count.
-        let cap = 4 * HEAD_BATCH;
-        let (r, mut c) = ring::<usize>(cap, cap);
-        for i in 0..cap {
-            assert_eq!(r.push(i), Ok(()));
+    fn limit_is_exact_while_the_stored_head_lags() {
+        // Taken entries make room at once, though the head producers read is stored only every
+        // HEAD_BATCH entries: a limit below the capacity, and one equal to it.
+        for limit in [HEAD_BATCH, 4 * HEAD_BATCH] {
+            let cap = 4 * HEAD_BATCH;
+            let (r, mut c) = ring::<usize>(cap, limit);
+            for i in 0..limit {
+                assert_eq!(r.push(i), Ok(()));
+            }
+            assert_eq!(r.push(0), Err(0));
+            let mut next = limit;
+            for i in 0..HEAD_BATCH - 1 {
+                assert_eq!(r.pop(&mut c), Some(i));
+                // The stored head lags: `len` still counts the taken entries.
+                assert_eq!(r.len(), limit + i);
+                assert_eq!(r.push(next), Ok(()), "limit {limit}, {} taken", i + 1);
+                assert_eq!(r.push(0), Err(0));
+                next += 1;
+            }
+            let got = drain(&r, &mut c);
+            assert_eq!(got, (HEAD_BATCH - 1..next).collect::<Vec<_>>());
+            assert!(r.is_empty());
         }
-        for i in 0..HEAD_BATCH - 1 {
-            assert_eq!(r.pop(&mut c), Some(i));
-        }
-        assert_eq!(r.len(), cap);
-        assert_eq!(r.push(0), Err(0));
-        // The batch's last entry publishes the head.
-        assert_eq!(r.pop(&mut c), Some(HEAD_BATCH - 1));
-        assert_eq!(r.len(), cap - HEAD_BATCH);
-        for i in 0..HEAD_BATCH {
-            assert_eq!(r.push(cap + i), Ok(()));
-        }
-        assert_eq!(r.push(0), Err(0));
-        let got = drain(&r, &mut c);
-        assert_eq!(got, (HEAD_BATCH..cap + HEAD_BATCH).collect::<Vec<_>>());
-        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn a_consumer_is_its_own_rings_only() {
+        // The same storage twice: the first ring's consumer takes nothing from the second.
+        let mut slots: Vec<Slot<u32>> = (0..1).map(|_| Slot::new()).collect();
+        let mut c1 = {
+            let (r, mut c1) = Ring::new(&mut slots[..], 1).expect("valid ring");
+            assert_eq!(r.push(1), Ok(()));
+            assert_eq!(r.pop(&mut c1), Some(1));
+            assert!(!r.has_pending(&c1));
+            c1
+        };
+        let (r, mut c2) = Ring::new(&mut slots[..], 1).expect("valid ring");
+        assert_eq!(r.push(2), Ok(()));
+        assert_eq!(r.pop(&mut c1), None);
+        assert_eq!(r.peek(&c1), None);
+        assert!(!r.has_pending(&c1));
+        assert_eq!(r.pop(&mut c2), Some(2));
+        assert_eq!(r.pop(&mut c2), None);
     }
 
     #[test]

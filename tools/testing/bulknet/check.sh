@@ -76,7 +76,8 @@ else
 fi
 step "cargo clippy -D warnings (host crates)" clippy.log \
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
-# The lock-free ring (rust/lfifo_ring, for net/sched/lfifo): its loom models (two producers and a
+# The lock-free ring (rust/kernel/net/sched/ring.rs, through its host crate rust/lfifo_ring, for
+# net/sched/sch_lfifo.rs): its loom models (two producers and a
 # consumer), then its tests under miri (undefined behaviour, data races,
 # leaks), each in a target dir of its own.
 step "loom: lfifo's ring under every interleaving of its models" loom.log \

@@ -15,22 +15,24 @@
 //!
 //! So a producer does one atomic read-modify-write, and the consumer none: it reads and writes
 //! only the slots it takes, which it must touch anyway to read the entries. The consumer makes
-//! its head known to producers, who need it only to enforce the limit, with one store per
-//! [`HEAD_BATCH`] entries taken and whenever it finds the ring empty. Between two such stores
-//! producers see up to `HEAD_BATCH - 1` more entries than the ring holds: while the consumer runs,
-//! the limit can be reached that many entries early; when it stops, the count is exact.
+//! its head known to producers with one store per [`HEAD_BATCH`] entries taken and whenever it
+//! finds the ring empty. Producers need the head only for the limit: when the stored head says the
+//! ring holds its limit, a producer at position `p` looks at the slot of position `p - limit`,
+//! whose sequence says whether the consumer took that entry, so the limit holds exactly even
+//! while the stored head lags.
 //!
 //! Entries come out in the order their slots were claimed. An entry claimed but not yet published
 //! stops the consumer at its slot, which then reports the ring empty; the entry's producer
 //! publishes it and runs the queue afterwards (`qdisc_run()` after enqueue), so nothing is left
 //! behind.
 //!
-//! Pure logic without kernel dependencies: the qdisc includes this file unchanged, with its own
-//! `sync` module that provides [`AtomicPos`] and [`SlotCell`] on the kernel's atomics; the host
-//! crate in this directory tests it with `std` and `loom` ones. It lives under `rust/` because
-//! it needs `unsafe` (the slots' values), each use proven from the invariants of [`Ring`].
+//! Pure logic without kernel dependencies: the kernel crate builds this file unchanged, with a
+//! sibling `sync` module that provides [`AtomicPos`] and [`SlotCell`] on the kernel's atomics;
+//! the host crate in `rust/lfifo_ring/` tests it with `std` and `loom` ones. It is in the kernel
+//! crate, not in the qdisc module, because it needs `unsafe` (the slots' values), each use
+//! proven from the invariants of [`Ring`].
 
-use super::sync::{AtomicPos, SlotCell};
+use super::sync::{next_ring_id, AtomicPos, SlotCell};
 use core::{mem::MaybeUninit, ops::DerefMut};
 
 /// How many entries the consumer takes between two updates of the head that producers read.
@@ -91,6 +93,8 @@ pub enum RingError {
 /// - `tail` is the next position to claim; the consumer's private head (in its [`Consumer`]) is
 ///   the next position to take, `head` a position at most [`HEAD_BATCH`] - 1 behind it.
 pub struct Ring<T, S: DerefMut<Target = [Slot<T>]>> {
+    /// This ring's number, unique among all rings made: its consumer carries it.
+    id: u64,
     tail: Padded<AtomicPos>,
     head: Padded<AtomicPos>,
     limit: AtomicPos,
@@ -101,8 +105,9 @@ pub struct Ring<T, S: DerefMut<Target = [Slot<T>]>> {
 /// The consumer's side of a [`Ring`]: there is one per ring, made with it, and every `pop` needs
 /// it by `&mut`, so no two threads consume at once.
 pub struct Consumer {
-    /// The ring this consumer belongs to (its storage's address), checked by every call.
-    ring: usize,
+    /// The number of the ring this consumer belongs to, checked by every call: a consumer is
+    /// never taken for another ring's, even one made later in the same storage.
+    ring: u64,
     head: usize,
     /// Entries taken since `head` was last stored in the ring.
     unpublished: usize,
@@ -123,9 +128,10 @@ impl<T, S: DerefMut<Target = [Slot<T>]>> Ring<T, S> {
             // INVARIANT: slot `i` is free for the producer of position `i`.
             s.seq = AtomicPos::new(i);
         }
-        let ring = slots.as_ptr() as usize;
+        let ring = next_ring_id();
         Ok((
             Self {
+                id: ring,
                 tail: Padded(AtomicPos::new(0)),
                 head: Padded(AtomicPos::new(0)),
                 limit: AtomicPos::new(limit),
@@ -189,8 +195,17 @@ impl<T, S: DerefMut<Target = [Slot<T>]>> Ring<T, S> {
                 pos = self.tail.0.load_relaxed();
                 continue;
             }
-            if used >= self.limit.load_relaxed() {
-                return Err(val);
+            let limit = self.limit.load_relaxed();
+            if used >= limit {
+                // The stored head may lag the consumer's by up to HEAD_BATCH - 1 entries: the
+                // ring holds its limit unless the entry at `pos - limit` was taken (its slot
+                // then holds that position plus the capacity). Entries are taken in order, so
+                // then every entry before it was too.
+                let q = pos.wrapping_sub(limit);
+                let taken = q.wrapping_add(self.capacity());
+                if self.slots[q & self.mask].seq.load_acquire() != taken {
+                    return Err(val);
+                }
             }
             let slot = &self.slots[pos & self.mask];
             let seq = slot.seq.load_acquire();
@@ -224,7 +239,7 @@ impl<T, S: DerefMut<Target = [Slot<T>]>> Ring<T, S> {
     /// Takes the entry at the head, if one is published. `consumer` must be this ring's, or
     /// nothing is taken.
     pub fn pop(&self, consumer: &mut Consumer) -> Option<T> {
-        if consumer.ring != self.slots.as_ptr() as usize {
+        if consumer.ring != self.id {
             return None;
         }
         let pos = consumer.head;
@@ -251,7 +266,7 @@ impl<T, S: DerefMut<Target = [Slot<T>]>> Ring<T, S> {
 
     /// Returns the entry at the head without taking it, if one is published.
     pub fn peek<'a>(&'a self, consumer: &'a Consumer) -> Option<&'a T> {
-        if consumer.ring != self.slots.as_ptr() as usize {
+        if consumer.ring != self.id {
             return None;
         }
         let pos = consumer.head;
@@ -262,6 +277,13 @@ impl<T, S: DerefMut<Target = [Slot<T>]>> Ring<T, S> {
         // SAFETY: as in `pop`, the entry is published and only the consumer touches it; it stays
         // there while `consumer` is borrowed, as only `pop` (which needs `&mut`) takes it.
         Some(unsafe { slot.val.get_ref().assume_init_ref() })
+    }
+
+    /// Returns whether a producer has claimed the position at the consumer's head and not yet
+    /// published its entry: after [`Ring::pop`] found nothing, the ring is not empty but its next
+    /// entry is still being written. `consumer` must be this ring's (otherwise `false`).
+    pub fn has_pending(&self, consumer: &Consumer) -> bool {
+        consumer.ring == self.id && self.tail.0.load_relaxed() != consumer.head
     }
 
     /// Stores the consumer's head for producers to read.
