@@ -34,7 +34,7 @@ SETUP_STAMP := $(BULKNET_CACHE)/.setup-done
 PATH := $(HOME)/.cargo/bin:$(PATH)
 export PATH
 
-.PHONY: all run check bench setup kernel kernel-debug modules modules-debug host-test series \
+.PHONY: all run check bench setup kernel kernel-debug modules modules-debug tc-plugins host-test series \
 	clean help
 
 all: modules
@@ -65,11 +65,28 @@ define build_modules
 	echo "bulknet: modules for $$rel:" $$(cd $(MODULES_OUT)/$$rel && find . -name '*.ko' | sort)
 endef
 
-modules: kernel
+modules: kernel tc-plugins
 	$(call build_modules,$(BUILD_PERF))
 
-modules-debug: kernel-debug
+modules-debug: kernel-debug tc-plugins
 	$(call build_modules,$(BUILD_DEBUG))
+
+# tc's plugin for lfifo (tools/net/tc/q_lfifo.c), against the installed
+# iproute2 (6.x: the plugin declares the few parts of its ABI it uses), for the
+# guest's tc: TC_LIB_DIR=$(TC_LIB_DIR).
+TC_LIB_DIR := $(BULKNET_CACHE)/tc
+TC_PLUGINS := $(TC_LIB_DIR)/q_lfifo.so $(TC_LIB_DIR)/q_lfifo_nobypass.so
+tc-plugins: $(TC_PLUGINS)
+
+# lfifo_nobypass takes lfifo's options: the same plugin, under its name.
+$(TC_LIB_DIR)/q_lfifo_nobypass.so: $(TC_LIB_DIR)/q_lfifo.so
+	@ln -sf q_lfifo.so $@
+
+$(TC_LIB_DIR)/q_%.so: tools/net/tc/q_%.c tools/net/tc/iproute2.h $(SETUP_STAMP)
+	@v=$$(/usr/sbin/tc -V | sed -n 's/.*iproute2-\([0-9]*\)\..*/\1/p'); [ "$$v" = 6 ] || \
+		{ echo "bulknet: $< is written for iproute2 6.x, but tc says: $$(/usr/sbin/tc -V)" >&2; exit 1; }
+	@mkdir -p $(TC_LIB_DIR)
+	@clang$(LLVM) -Wall -Wextra -Wno-unused-parameter -Werror -O2 -fPIC -shared -o $@ $<
 
 host-test: $(SETUP_STAMP)
 	@$(T)/check.sh --host-only
