@@ -7,13 +7,16 @@ every scenario under tools/testing/bulknet/scenarios/ whose file name contains
 --pattern (make bench BENCH=...), each twice, and prints one table:
 
   scenario, impl, method, ops/s (virtual), instructions per op, ratio against
-  the C implementation of the same scenario measured in the same run, the
-  number of runs a figure is the median of (with their spread), and the
-  difference between the two rounds (must stay within 0.1%).
+  the reference implementation of the same scenario measured in the same run
+  (C unless a row names another: ref=pfifo_fast), the number of runs a figure
+  is the median of (with their spread), and the difference between the two
+  rounds (must stay within 0.1%). A row that names a baseline (base=noqueue)
+  also gets its overhead over the baseline as a ratio of the reference's.
 
---wall (make bench BENCH_MODE=wall) boots two vCPUs with multi-threaded TCG
+--wall (make bench BENCH_MODE=wall) gives QEMU two vCPUs with multi-threaded TCG
+(the guest brings up one so far: no ACPI)
 instead: a noisy second opinion in host nanoseconds, of which only the ratio
-against C means anything; its rounds are not held to the 0.1%.
+against the reference means anything; its rounds are not held to the 0.1%.
 
 The same rows are written as JSON to out/bench.json.
 """
@@ -60,7 +63,7 @@ def summarise(rows, method):
         if not cost:
             continue
         spread = (max(cost) - min(cost)) / max(cost) if len(cost) == 2 else None
-        extra = {k: v for k, v in r.items() if k not in ("ops", "elapsed_ns")}
+        extra = {k: v for k, v in r.items() if k not in ("ops", "elapsed_ns", "ref", "base")}
         out.append({
             "scenario": scenario, "impl": impl, "method": method,
             "ops": r["ops"], "elapsed_ns": r["elapsed_ns"],
@@ -69,19 +72,27 @@ def summarise(rows, method):
             "ns_per_pkt": round(cost[0], 3),
             "repeat_delta": round(spread, 6) if spread is not None else None,
             "deterministic": icount and spread is not None and spread <= DETERMINISM,
+            "ref": r.get("ref", "c"),
+            "base": r.get("base"),
             **extra,
         })
-    by_c = {x["scenario"]: x["ns_per_pkt"] for x in out if x["impl"] == "c"}
+    cost = {(x["scenario"], x["impl"]): x["ns_per_pkt"] for x in out}
     for x in out:
-        c = by_c.get(x["scenario"])
-        x["ratio_vs_c"] = round(x["ns_per_pkt"] / c, 4) if c else None
+        ref = cost.get((x["scenario"], x["ref"]))
+        x["ratio_vs_ref"] = round(x["ns_per_pkt"] / ref, 4) if ref else None
+        base = cost.get((x["scenario"], x["base"])) if x["base"] else None
+        over = ref - base if ref is not None and base is not None else None
+        x["overhead_vs_ref"] = round((x["ns_per_pkt"] - base) / over, 4) if over else None
     return out
 
 
 def table(results, method="icount"):
     icount = method == "icount"
+    overhead = any(x["overhead_vs_ref"] is not None for x in results)
     head = ["scenario", "impl", "method", "ops/s (virtual)" if icount else "ops/s (wall)",
-            "insn/op" if icount else "ns/op", "vs C", "runs", "repeat"]
+            "insn/op" if icount else "ns/op", "vs ref"]
+    head += ["overhead vs ref"] if overhead else []
+    head += ["runs", "repeat"]
     body = []
     for x in results:
         rep = "n/a" if x["repeat_delta"] is None else f"{x['repeat_delta'] * 100:.3f}%"
@@ -89,9 +100,13 @@ def table(results, method="icount"):
             rep += " NOT DETERMINISTIC"
         # A median of several runs (pg_measure) gives its spread: (max - min) / median.
         runs = f"{x['runs']}, spread {float(x['spread_pct']):.3f}%" if "spread_pct" in x else "1"
-        body.append([x["scenario"], x["impl"], x["method"], f"{x['pps']:,}",
-                     f"{x['ns_per_pkt']:,.1f}",
-                     "" if x["ratio_vs_c"] is None else f"{x['ratio_vs_c']:.3f}", runs, rep])
+        ratio = "" if x["ratio_vs_ref"] is None else f"{x['ratio_vs_ref']:.3f} ({x['ref']})"
+        cells = [x["scenario"], x["impl"], x["method"], f"{x['pps']:,}",
+                 f"{x['ns_per_pkt']:,.1f}", ratio]
+        if overhead:
+            o = x["overhead_vs_ref"]
+            cells.append("" if o is None else f"{o:.3f} (over {x['base']})")
+        body.append(cells + [runs, rep])
     widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(head, widths)),
              "  ".join("-" * w for w in widths)]
@@ -127,7 +142,7 @@ def main():
               "pktgen and in-kernel timers; insn/op = elapsed guest ns / ops")
     else:
         print("bulknet bench: QEMU multi-threaded TCG, 2 vCPUs, wall clock: a noisy second "
-              "opinion; compare the 'vs C' ratios, not the absolute figures")
+              "opinion; compare the 'vs ref' ratios, not the absolute figures")
     print(table(results, method))
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:

@@ -48,11 +48,37 @@ class SummariseTest(unittest.TestCase):
         rust = out[("slab-bulk16", "rust")]
         self.assertEqual(rust["insn_per_pkt"], 69.4)
         self.assertEqual(rust["pps"], round(1000 * 1e9 / 69400))
-        self.assertAlmostEqual(rust["ratio_vs_c"], 69.4 / 68.5, places=4)
-        self.assertEqual(out[("slab-bulk16", "c")]["ratio_vs_c"], 1.0)
-        self.assertIsNone(out[("only-rust", "rust")]["ratio_vs_c"])
+        self.assertAlmostEqual(rust["ratio_vs_ref"], 69.4 / 68.5, places=4)
+        self.assertEqual(rust["ref"], "c")
+        self.assertEqual(out[("slab-bulk16", "c")]["ratio_vs_ref"], 1.0)
+        self.assertIsNone(out[("only-rust", "rust")]["ratio_vs_ref"])
+        self.assertIn("1.013 (c)", bench.table(list(out.values())))
         self.assertIsNone(out[("only-rust", "rust")]["repeat_delta"])
         self.assertFalse(out[("only-rust", "rust")]["deterministic"])
+
+    def test_named_reference_and_overhead_over_a_baseline(self):
+        q = "ref=pfifo_fast base=noqueue"
+        out = self.summarise([
+            row(1, "qdisc-dummy", "noqueue", 1000, 1000000, q),
+            row(1, "qdisc-dummy", "pfifo_fast", 1000, 1200000, q),
+            row(1, "qdisc-dummy", "rust", 1000, 1150000, q),
+            row(1, "qdisc-igb", "pfifo_fast", 1000, 2000000, "ref=pfifo_fast"),
+            row(1, "qdisc-igb", "rust", 1000, 1900000, "ref=pfifo_fast"),
+            row(1, "qdisc-igb", "c", 1000, 100000),
+        ])
+        rust = out[("qdisc-dummy", "rust")]
+        self.assertEqual((rust["ref"], rust["base"]), ("pfifo_fast", "noqueue"))
+        self.assertAlmostEqual(rust["ratio_vs_ref"], 1150 / 1200, places=4)
+        self.assertEqual(rust["overhead_vs_ref"], 0.75)
+        self.assertEqual(out[("qdisc-dummy", "noqueue")]["overhead_vs_ref"], 0.0)
+        self.assertNotIn("base", {k for k, v in out[("qdisc-igb", "rust")].items() if v})
+        self.assertEqual(out[("qdisc-igb", "rust")]["ratio_vs_ref"], 0.95)
+        self.assertIsNone(out[("qdisc-igb", "rust")]["overhead_vs_ref"])
+        # A row without ref= still compares against C.
+        self.assertEqual(out[("qdisc-igb", "c")]["ratio_vs_ref"], 1.0)
+        text = bench.table(list(out.values()))
+        self.assertIn("0.958 (pfifo_fast)", text)
+        self.assertIn("0.750 (over noqueue)", text)
 
     def test_determinism_threshold(self):
         out = self.summarise([
@@ -74,7 +100,7 @@ class SummariseTest(unittest.TestCase):
         c, rust = out[("s", "c")], out[("s", "rust")]
         self.assertIsNone(c["insn_per_pkt"])
         self.assertEqual(c["ns_per_pkt"], 2000.0)
-        self.assertEqual(rust["ratio_vs_c"], 0.5)
+        self.assertEqual(rust["ratio_vs_ref"], 0.5)
         self.assertEqual(c["method"], "wall")
         text = bench.table(list(out.values()), "wall")
         self.assertIn("ns/op", text)
