@@ -503,6 +503,30 @@ unsafe fn private<'a, T: Operations>(sch: *mut bindings::Qdisc) -> &'a Private<T
     unsafe { &*bindings::qdisc_priv(sch).cast::<Private<T>>() }
 }
 
+/// Returns the qdisc and its state as its dequeue side sees them: the shared data, and the
+/// consumer by `&mut`.
+///
+/// # Safety
+///
+/// `sch` is a valid qdisc of `T` whose init succeeded and whose destroy has not finished, and the
+/// caller is its dequeue side for `'a` (the core runs dequeue, peek, reset and destroy one at a
+/// time), so that no other reference to the consumer exists meanwhile.
+unsafe fn dequeue_side<'a, T: Operations>(
+    sch: *mut bindings::Qdisc,
+) -> (&'a Qdisc, &'a T::Data, &'a mut T::Consumer) {
+    // SAFETY: `sch` is valid (function safety requirement).
+    let (qdisc, p) = unsafe { (Qdisc::from_raw(sch), private::<T>(sch)) };
+    // SAFETY: init succeeded, so both are initialised (`Private`'s invariant); the caller is the
+    // dequeue side, the only one to touch the consumer.
+    unsafe {
+        (
+            qdisc,
+            p.data.assume_init_ref(),
+            (*p.consumer.get()).assume_init_mut(),
+        )
+    }
+}
+
 /// # Safety
 ///
 /// Called by the core as `Qdisc_ops::init`, under RTNL, once, first, for a qdisc of the ops
@@ -577,16 +601,8 @@ unsafe extern "C" fn enqueue_callback<T: Operations>(
 unsafe extern "C" fn dequeue_callback<T: Operations>(
     sch: *mut bindings::Qdisc,
 ) -> *mut bindings::sk_buff {
-    // SAFETY: the core calls dequeue with a valid, initialised qdisc of this ops table.
-    let (qdisc, p) = unsafe { (Qdisc::from_raw(sch), private::<T>(sch)) };
-    // SAFETY: initialised (see enqueue); the dequeue side runs one call at a time, so this is
-    // the only reference to `consumer` (`Private`'s invariant).
-    let (data, consumer) = unsafe {
-        (
-            p.data.assume_init_ref(),
-            (*p.consumer.get()).assume_init_mut(),
-        )
-    };
+    // SAFETY: the core calls dequeue, on the dequeue side, for an initialised qdisc of `T`.
+    let (qdisc, data, consumer) = unsafe { dequeue_side::<T>(sch) };
     let mut retried = false;
     loop {
         match T::dequeue(qdisc, data, consumer) {
@@ -616,14 +632,7 @@ unsafe extern "C" fn peek_callback<T: Operations>(
     sch: *mut bindings::Qdisc,
 ) -> *mut bindings::sk_buff {
     // SAFETY: as in dequeue: peek is on the dequeue side.
-    let (qdisc, p) = unsafe { (Qdisc::from_raw(sch), private::<T>(sch)) };
-    // SAFETY: as in dequeue.
-    let (data, consumer) = unsafe {
-        (
-            p.data.assume_init_ref(),
-            (*p.consumer.get()).assume_init_ref(),
-        )
-    };
+    let (qdisc, data, consumer) = unsafe { dequeue_side::<T>(sch) };
     T::peek(qdisc, data, consumer).map_or(ptr::null_mut(), |skb| skb.as_raw())
 }
 
@@ -651,19 +660,13 @@ unsafe fn flush<T: Operations>(qdisc: &Qdisc, data: &T::Data, consumer: &mut T::
 /// Called by the core as `Qdisc_ops::reset`, for a qdisc of `T`, under the same rules as
 /// `dequeue_callback` (`dev_reset_queue()` holds the run state's lock of a NOLOCK qdisc).
 unsafe extern "C" fn reset_callback<T: Operations>(sch: *mut bindings::Qdisc) {
-    // SAFETY: as in dequeue: reset is on the dequeue side (`dev_reset_queue()` holds the run
-    // state's lock for a NOLOCK qdisc).
-    let (qdisc, p) = unsafe { (Qdisc::from_raw(sch), private::<T>(sch)) };
-    if !p.ready {
+    // SAFETY: the core calls reset for a valid qdisc of `T` (init may have failed).
+    if !unsafe { private::<T>(sch) }.ready {
         return;
     }
-    // SAFETY: as in dequeue.
-    let (data, consumer) = unsafe {
-        (
-            p.data.assume_init_ref(),
-            (*p.consumer.get()).assume_init_mut(),
-        )
-    };
+    // SAFETY: initialised (`ready`); reset is on the dequeue side (`dev_reset_queue()` holds the
+    // run state's lock for a NOLOCK qdisc).
+    let (qdisc, data, consumer) = unsafe { dequeue_side::<T>(sch) };
     // SAFETY: reset runs under RTNL (see `flush`); the dequeue side is ours (above).
     unsafe { flush::<T>(qdisc, data, consumer) };
     // SAFETY: the qdisc is valid; its counters restart from an empty queue.
@@ -675,32 +678,22 @@ unsafe extern "C" fn reset_callback<T: Operations>(sch: *mut bindings::Qdisc) {
 /// Called by the core as `Qdisc_ops::destroy`, once, last, for a qdisc of `T` whose init ran
 /// (successfully or not).
 unsafe extern "C" fn destroy_callback<T: Operations>(sch: *mut bindings::Qdisc) {
-    // SAFETY: the core calls destroy once, last, with a valid qdisc of this ops table, under RTNL.
-    let (qdisc, p) = unsafe {
-        (
-            Qdisc::from_raw(sch),
-            bindings::qdisc_priv(sch).cast::<Private<T>>(),
-        )
-    };
-    // SAFETY: `p` is valid (see `private`), and nothing else runs on this qdisc any more.
-    if unsafe { !(*p).ready } {
+    // SAFETY: the core calls destroy once, last, with a valid qdisc of `T`, under RTNL.
+    if !unsafe { private::<T>(sch) }.ready {
         // A failed init: nothing to drop.
         return;
     }
-    // SAFETY: `ready`, so both are initialised (`Private`'s invariant); nothing else runs on the
-    // qdisc, so these are the only references.
-    let (data, consumer) = unsafe {
-        (
-            (*p).data.assume_init_ref(),
-            (*(*p).consumer.get()).assume_init_mut(),
-        )
-    };
+    // SAFETY: initialised (`ready`); nothing else runs on the qdisc any more, so destroy is its
+    // dequeue side.
+    let (qdisc, data, consumer) = unsafe { dequeue_side::<T>(sch) };
     // The core resets a qdisc before destroying it, but for one whose creation failed after its
     // init succeeded: flush that one here.
     // SAFETY: destroy runs under RTNL, and no dequeue runs any more.
     unsafe { flush::<T>(qdisc, data, consumer) };
-    // SAFETY: as above; the references are no longer used.
+    // SAFETY: the qdisc's private area (see `private`); the references above are no longer used,
+    // and nothing else runs on the qdisc.
     unsafe {
+        let p = bindings::qdisc_priv(sch).cast::<Private<T>>();
         // INVARIANT: `ready` is cleared before the state goes.
         (*p).ready = false;
         (*p).data.assume_init_drop();
