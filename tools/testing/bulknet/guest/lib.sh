@@ -94,6 +94,18 @@ igb_ports() {
 	done
 }
 
+# igb_fresh_pair: reloads igb on both ports (rigb unloaded); sets tx and rx,
+# the interfaces of port 0 and of its peer.
+igb_fresh_pair() {
+	local ports
+	modprobe -r igb 2>/dev/null || true
+	rmmod rigb 2>/dev/null || true
+	modprobe igb
+	ports=($(igb_ports))
+	tx=${ports[0]:-} rx=${ports[1]:-}
+	[ -n "$rx" ] || { echo "bulknet: need two igb ports, found: $(igb_ports)" >&2; return 1; }
+}
+
 # wait_carrier DEV: wait (up to ~5 s of guest time) until DEV has carrier.
 wait_carrier() {
 	local i
@@ -130,11 +142,32 @@ pg_setup() {
 	pg_write /proc/net/pktgen/pgctrl reset
 	pg_write /proc/net/pktgen/kpktgend_0 rem_device_all
 	pg_write /proc/net/pktgen/kpktgend_0 "add_device $dev"
-	pg_write "/proc/net/pktgen/$dev" "pkt_size 60"
-	pg_write "/proc/net/pktgen/$dev" "delay 0"
-	pg_write "/proc/net/pktgen/$dev" "flag NO_TIMESTAMP"
-	pg_write "/proc/net/pktgen/$dev" "dst_min 198.18.0.42"
-	pg_write "/proc/net/pktgen/$dev" "dst_max 198.18.0.42"
+	pg_defaults "$dev"
+}
+
+# pg_defaults NAME: our common defaults for pktgen device NAME.
+pg_defaults() {
+	pg_set "$1" "pkt_size 60"
+	pg_set "$1" "delay 0"
+	pg_set "$1" "flag NO_TIMESTAMP"
+	pg_set "$1" "dst_min 198.18.0.42"
+	pg_set "$1" "dst_max 198.18.0.42"
+}
+
+# pg_setup_threads DEV THREADS COUNT: a fresh pktgen device DEV@T on each of
+# threads 0 to THREADS - 1 (one per CPU), in queue_xmit mode, COUNT packets
+# each (0: until stopped), with the common defaults.
+pg_setup_threads() {
+	local dev=$1 threads=$2 count=$3 t
+	[ -d /proc/net/pktgen ] || modprobe pktgen || return 1
+	pg_write /proc/net/pktgen/pgctrl reset
+	for ((t = 0; t < threads; t++)); do
+		pg_write /proc/net/pktgen/kpktgend_$t rem_device_all
+		pg_write /proc/net/pktgen/kpktgend_$t "add_device $dev@$t"
+		pg_defaults "$dev@$t"
+		pg_set "$dev@$t" "count $count"
+		pg_set "$dev@$t" "xmit_mode queue_xmit"
+	done
 }
 
 # pg_set DEV CMD...

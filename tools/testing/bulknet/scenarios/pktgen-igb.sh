@@ -43,12 +43,7 @@ set -euo pipefail
 
 COUNT=${COUNT:-100000}
 RUNS=${RUNS:-5}
-modprobe -r igb 2>/dev/null || true
-rmmod rigb 2>/dev/null || true
-modprobe igb
-ports=($(igb_ports))
-tx=${ports[0]:-} rx=${ports[1]:-}
-[ -n "$rx" ] || { echo "bulknet: need two igb ports, found: $(igb_ports)" >&2; exit 1; }
+igb_fresh_pair || exit 1
 tx_pci=$(basename "$(readlink "/sys/class/net/$tx/device")")
 rx_mac=$(cat "/sys/class/net/$rx/address")
 $IP link set "$rx" down

@@ -64,17 +64,7 @@ qdisc_rows qdisc-dummy dummy0 "ref=pfifo_fast base=noqueue" noqueue $QDISCS
 # elapsed time being the slower thread's.
 pg_two_run() {
 	local dev=$1 count=$2 t
-	pg_write /proc/net/pktgen/pgctrl reset
-	for t in 0 1; do
-		pg_write /proc/net/pktgen/kpktgend_$t rem_device_all
-		pg_write /proc/net/pktgen/kpktgend_$t "add_device $dev@$t"
-		pg_set "$dev@$t" "count $count"
-		pg_set "$dev@$t" "pkt_size 60"
-		pg_set "$dev@$t" "flag NO_TIMESTAMP"
-		pg_set "$dev@$t" "xmit_mode queue_xmit"
-		pg_set "$dev@$t" "dst_min 198.18.0.42"
-		pg_set "$dev@$t" "dst_max 198.18.0.42"
-	done
+	pg_setup_threads "$dev" 2 "$count"
 	bench_settle
 	pg_write /proc/net/pktgen/pgctrl start
 	for t in 0 1; do
@@ -109,12 +99,7 @@ fi
 pg_write /proc/net/pktgen/pgctrl reset
 rmmod dummy
 
-modprobe -r igb 2>/dev/null || true
-rmmod rigb 2>/dev/null || true
-modprobe igb
-ports=($(igb_ports))
-tx=${ports[0]:-} rx=${ports[1]:-}
-[ -n "$rx" ] || { echo "bulknet: need two igb ports, found: $(igb_ports)" >&2; exit 1; }
+igb_fresh_pair || exit 1
 DST_MAC=$(cat "/sys/class/net/$rx/address")
 $IP link set "$rx" down
 $ETHTOOL -C "$tx" rx-usecs 0 tx-usecs 49

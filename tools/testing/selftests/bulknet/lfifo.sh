@@ -86,22 +86,11 @@ pktgen_counts() {
 # (the test router's kernels have no ACPI, and SeaBIOS's MP table lists one
 # CPU).
 THREADS=$(($(nproc) >= 2 ? 2 : 1))
-# pg_two DEV COUNT [DELAY_NS]: pktgen queue_xmit on $THREADS threads into DEV,
-# COUNT packets each; sets S (packets queued) and E (refused).
+# pg_two DEV COUNT: pktgen queue_xmit on $THREADS threads into DEV, COUNT
+# packets each; sets S (packets queued) and E (refused).
 pg_two() {
 	local dev=$1 count=$2 t s e
-	modprobe pktgen
-	pg_write /proc/net/pktgen/pgctrl reset
-	for ((t = 0; t < THREADS; t++)); do
-		pg_write /proc/net/pktgen/kpktgend_$t rem_device_all
-		pg_write /proc/net/pktgen/kpktgend_$t "add_device $dev@$t"
-		pg_set "$dev@$t" "count $count"
-		pg_set "$dev@$t" "pkt_size 60"
-		pg_set "$dev@$t" "delay ${3:-0}"
-		pg_set "$dev@$t" "xmit_mode queue_xmit"
-		pg_set "$dev@$t" "dst_min 198.18.0.42"
-		pg_set "$dev@$t" "dst_max 198.18.0.42"
-	done
+	pg_setup_threads "$dev" "$THREADS" "$count"
 	pg_write /proc/net/pktgen/pgctrl start
 	S=0 E=0
 	for ((t = 0; t < THREADS; t++)); do
@@ -196,16 +185,7 @@ overlimit "$nr" "rigb ($nr)"
 # fresh lfifo with the default limit.
 $TC qdisc del dev "$nr" root
 $TC qdisc add dev "$nr" root lfifo
-modprobe pktgen
-pg_write /proc/net/pktgen/pgctrl reset
-for ((t = 0; t < THREADS; t++)); do
-	pg_write /proc/net/pktgen/kpktgend_$t rem_device_all
-	pg_write /proc/net/pktgen/kpktgend_$t "add_device $nr@$t"
-	pg_set "$nr@$t" "count 0"
-	pg_set "$nr@$t" "xmit_mode queue_xmit"
-	pg_set "$nr@$t" "dst_min 198.18.0.42"
-	pg_set "$nr@$t" "dst_max 198.18.0.42"
-done
+pg_setup_threads "$nr" "$THREADS" 0
 echo start > /proc/net/pktgen/pgctrl &
 pg=$!
 sleep 1
