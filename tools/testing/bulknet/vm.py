@@ -11,8 +11,7 @@ joined back to back on one QEMU hub. Its root is the host's, read-only over
 --icount (default) runs one vCPU with -icount shift=0,sleep=off: guest time is
 guest instructions, so pktgen results are deterministic and 1e9/pps is
 instructions per packet. --wall runs two vCPUs with multi-threaded TCG (the
-guest kernels, which have no ACPI, bring up one: SeaBIOS's MP table lists one
-CPU). --debug boots the debug kernel (lockdep, KASAN,
+guest kernels find both in ACPI's MADT). --debug boots the debug kernel (lockdep, KASAN,
 kmemleak, DEBUG_NET; make check) instead of the performance kernel (make
 bench). The script's output is printed and its exit status returned; on
 failure or timeout the tail of the serial log is printed.

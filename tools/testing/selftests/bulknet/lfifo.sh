@@ -82,9 +82,8 @@ check "a module in use does not unload" 'grep -q "^sch_lfifo " /proc/modules'
 pktgen_counts() {
 	sed -n 's/.*sofar: \([0-9]*\).*errors: \([0-9]*\).*/\1 \2/p' "/proc/net/pktgen/$1" | head -1
 }
-# Two pktgen threads, on CPUs 0 and 1, where the guest has two; one otherwise
-# (the test router's kernels have no ACPI, and SeaBIOS's MP table lists one
-# CPU).
+# Two pktgen threads, on CPUs 0 and 1, where the guest has two (vm.py --wall);
+# one otherwise.
 THREADS=$(($(nproc) >= 2 ? 2 : 1))
 # pg_two DEV COUNT: pktgen queue_xmit on $THREADS threads into DEV, COUNT
 # packets each; sets S (packets queued) and E (refused).
