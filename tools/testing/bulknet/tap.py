@@ -92,7 +92,10 @@ def main():
             section, name, body = "selftest", line.split()[1], []
         elif line.startswith("SELFTEST-END ") and section == "selftest":
             unchecked.append(name)
-            rc = line.rsplit("rc=", 1)[-1]
+            end = re.match(r"SELFTEST-END \S+ rc=(\S+)(?: \((\d+) s\))?", line)
+            rc = end.group(1) if end else "?"
+            if end and end.group(2):
+                print(f"# {name} took {end.group(2)} s", file=out)
             cases = [m for m in map(RESULT.match, body) if m and not m.group(1)]
             for m in cases:
                 if m.group(5) == "SKIP":

@@ -6,10 +6,11 @@
 # case: the kernel log since the last check holds no report of a checker
 # (lockdep, KASAN, kmemleak, DEBUG_NET, atomic sleep, ...), see klog.py.
 #
-#   check.sh            KUnit and every selftest without a bulknet-cmdline line
-#   check.sh NAME...    only the selftests NAME... (no KUnit): check.sh on the
-#                       host boots one kernel for each selftest that needs a
-#                       command line of its own ("# bulknet-cmdline: ARGS")
+#   check.sh                 KUnit and every selftest without a bulknet-cmdline line
+#   check.sh [--kunit] NAME...  only the selftests NAME..., and KUnit with
+#                       --kunit: check.sh on the host shares the selftests
+#                       out among boots, and boots one kernel for each that
+#                       needs a command line of its own ("# bulknet-cmdline:")
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,8 +19,15 @@ klog=/tmp/bulknet-klog
 python3 "$here/klog.py" follow "$klog" &
 follower=$!
 
+kunit=1
+if [ "${1:-}" = --kunit ]; then
+	shift
+elif [ $# -gt 0 ]; then
+	kunit=0
+fi
+
 echo "KERNEL $(uname -r)"
-if [ $# -gt 0 ]; then
+if [ $kunit = 0 ]; then
 	:
 elif [ -d /sys/kernel/debug/kunit ]; then
 	for d in /sys/kernel/debug/kunit/*/; do
@@ -30,7 +38,7 @@ elif [ -d /sys/kernel/debug/kunit ]; then
 else
 	echo "KUNIT-MISSING no /sys/kernel/debug/kunit"
 fi
-[ $# -gt 0 ] || python3 "$here/klog.py" check kunit "$klog"
+[ $kunit = 0 ] || python3 "$here/klog.py" check kunit "$klog"
 
 dir=$BULKNET_REPO/tools/testing/selftests/bulknet
 if [ $# -gt 0 ]; then
@@ -42,8 +50,10 @@ fi
 for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	echo "SELFTEST-BEGIN $name"
+	t0=$SECONDS
 	timeout 1500 bash "$t"
-	echo "SELFTEST-END $name rc=$?"
+	rc=$?
+	echo "SELFTEST-END $name rc=$rc ($((SECONDS - t0)) s)"
 	python3 "$here/klog.py" check "$name" "$klog"
 done
 kill $follower

@@ -18,8 +18,10 @@ export RIGB_TRAFFIC_COUNT=1000000 RIGB_RX_COUNT=1000000
 for t in rigb_traffic rigb_rx; do
 	name=$t-1M
 	echo "SELFTEST-BEGIN $name"
+	t0=$SECONDS
 	timeout 900 bash "$BULKNET_REPO/tools/testing/selftests/bulknet/$t.sh"
-	echo "SELFTEST-END $name rc=$?"
+	rc=$?
+	echo "SELFTEST-END $name rc=$rc ($((SECONDS - t0)) s)"
 	python3 "$here/klog.py" check "$name" "$klog"
 done
 kill $follower
