@@ -14,7 +14,6 @@ every scenario under tools/testing/bulknet/scenarios/ whose file name contains
   also gets its overhead over the baseline as a ratio of the reference's.
 
 --wall (make bench BENCH_MODE=wall) gives QEMU two vCPUs with multi-threaded TCG
-(the guest brings up one so far: no ACPI)
 instead: a noisy second opinion in host nanoseconds, of which only the ratio
 against the reference means anything; its rounds are not held to the 0.1%.
 
@@ -92,6 +91,9 @@ def table(results, method="icount"):
     head = ["scenario", "impl", "method", "ops/s (virtual)" if icount else "ops/s (wall)",
             "insn/op" if icount else "ns/op", "vs ref"]
     head += ["overhead vs ref"] if overhead else []
+    # Doorbells (TX tail writes) per packet, where the driver counts them (rigb).
+    doorbells = any("doorbells_per_pkt" in x for x in results)
+    head += ["doorbells/pkt"] if doorbells else []
     head += ["runs", "repeat"]
     body = []
     for x in results:
@@ -106,6 +108,8 @@ def table(results, method="icount"):
         if overhead:
             o = x["overhead_vs_ref"]
             cells.append("" if o is None else f"{o:.3f} (over {x['base']})")
+        if doorbells:
+            cells.append(str(x.get("doorbells_per_pkt", "")))
         body.append(cells + [runs, rep])
     widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(head, widths)),

@@ -80,6 +80,23 @@ class SummariseTest(unittest.TestCase):
         self.assertIn("0.958 (pfifo_fast)", text)
         self.assertIn("0.750 (over noqueue)", text)
 
+    def test_doorbells_column_only_where_counted(self):
+        out = self.summarise([
+            row(1, "qdisc-rigb", "pfifo_fast", 1000, 2000000, "ref=pfifo_fast doorbells_per_pkt=0.500"),
+            row(1, "qdisc-rigb", "rust", 1000, 1900000, "ref=pfifo_fast doorbells_per_pkt=0.250"),
+            row(1, "qdisc-igb", "rust", 1000, 1900000, "ref=pfifo_fast"),
+        ])
+        lines = bench.table(list(out.values())).splitlines()
+        self.assertIn("doorbells/pkt", lines[0])
+        at = lines[0].index("doorbells/pkt")
+        cells = {(ln.split()[0], ln.split()[1]): ln[at:].split()[0] for ln in lines[2:]}
+        self.assertEqual(cells[("qdisc-rigb", "rust")], "0.250")
+        self.assertEqual(cells[("qdisc-rigb", "pfifo_fast")], "0.500")
+        # No count from C igb: the cell is empty and the runs column follows.
+        self.assertEqual(cells[("qdisc-igb", "rust")], "1")
+        plain = self.summarise([row(1, "s", "c", 1000, 2000000)])
+        self.assertNotIn("doorbells/pkt", bench.table(list(plain.values())))
+
     def test_determinism_threshold(self):
         out = self.summarise([
             row(1, "steady", "c", 100000, 90000000), row(2, "steady", "c", 100000, 90089000),

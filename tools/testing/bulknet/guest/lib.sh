@@ -48,6 +48,9 @@ bench_row() {
 
 # --- PCI ports and drivers ---
 
+# estat DEV NAME: one of DEV's ethtool -S counters.
+estat() { $ETHTOOL -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
+
 PCI=/sys/bus/pci
 # driver_of PCI_ADDR: the driver bound to a PCI device, or nothing.
 driver_of() { basename "$(readlink "$PCI/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
@@ -104,6 +107,18 @@ igb_fresh_pair() {
 	ports=($(igb_ports))
 	tx=${ports[0]:-} rx=${ports[1]:-}
 	[ -n "$rx" ] || { echo "bulknet: need two igb ports, found: $(igb_ports)" >&2; return 1; }
+}
+
+# on_rigb PCI USECS FN ARGS...: runs FN ARGS... NETDEV with rigb (rx_usecs=USECS)
+# driving port PCI (driver_override), then gives the port back to C igb.
+on_rigb() {
+	local pci=$1 usecs=$2
+	shift 2
+	insmod "$(bulknet_module rigb)" rx_usecs="$usecs"
+	bind_to "$pci" rigb
+	"$@" "$(netdev_of "$pci")"
+	rmmod rigb
+	bind_to "$pci" ""
 }
 
 # wait_carrier DEV: wait (up to ~5 s of guest time) until DEV has carrier.

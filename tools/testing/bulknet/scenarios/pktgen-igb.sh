@@ -101,18 +101,6 @@ tx_rows() {
 $ETHTOOL -C "$tx" rx-usecs 0 tx-usecs 49
 tx_rows c "$tx"
 
-# on_rigb PCI USECS FN ARGS...: runs FN ARGS... NETDEV with rigb (rx_usecs=USECS)
-# driving port PCI (driver_override), then gives the port back to C igb.
-on_rigb() {
-	local pci=$1 usecs=$2
-	shift 2
-	insmod "$(bulknet_module rigb)" rx_usecs="$usecs"
-	bind_to "$pci" rigb
-	"$@" "$(netdev_of "$pci")"
-	rmmod rigb
-	bind_to "$pci" ""
-}
-
 # rigb on port 0, the peer still on C igb.
 on_rigb "$tx_pci" 49 tx_rows rust
 

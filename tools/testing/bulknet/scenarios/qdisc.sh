@@ -12,6 +12,12 @@
 #  - qdisc-igb: into C igb's port 0, peer down, the interrupt moderation of
 #    pktgen-igb.sh: the device stops the queue when its ring or BQL fills, and
 #    then packets go through enqueue and (bulk) dequeue;
+#  - qdisc-rigb: the same through rigb on port 0 (rx_usecs=49, as in
+#    pktgen-igb.sh), with doorbells_per_pkt: rigb's TX tail writes (ethtool -S
+#    tx_doorbells) per packet over the measured runs. A qdisc run that
+#    dequeues several packets hands them to the driver with xmit_more set on
+#    all but the last, and rigb rings once for them; a packet that bypasses
+#    the queue rings alone;
 #  - qdisc-dummy-2cpu, only with two vCPUs (make bench BENCH_MODE=wall): two
 #    pktgen threads, one per CPU, into dummy0, pfifo_fast and lfifo alternated
 #    over ROUNDS rounds; ops is both threads' packets, elapsed the slower
@@ -33,7 +39,7 @@ insmod "$(bulknet_module sch_lfifo)"
 # qdisc_rows SCENARIO DEV EXTRA IMPL...: one row per IMPL (a qdisc, or rust for
 # lfifo, or noqueue) at the root of DEV.
 qdisc_rows() {
-	local scenario=$1 dev=$2 extra=$3 impl sent ns runs spread q
+	local scenario=$1 dev=$2 extra=$3 impl sent ns runs spread q db
 	shift 3
 	for impl in "$@"; do
 		case $impl in
@@ -47,10 +53,14 @@ qdisc_rows() {
 		pg_set "$dev" "xmit_mode queue_xmit"
 		[ -n "${DST_MAC:-}" ] && pg_set "$dev" "dst_mac $DST_MAC"
 		pg_run "$dev" > /dev/null
+		db=""
+		[ -n "${DOORBELLS:-}" ] && db=$(estat "$dev" tx_doorbells)
 		read -r sent ns runs spread < <(pg_measure "$dev" "$RUNS")
+		[ -n "$db" ] && db="doorbells_per_pkt=$(awk -v d="$(($(estat "$dev" tx_doorbells) - db))" \
+			-v n="$((sent * runs))" 'BEGIN { printf "%.3f", d / n }')"
 		# shellcheck disable=SC2086 # EXTRA: several words
 		bench_row "$scenario" "$impl" "$sent" "$ns" \
-			"mode=queue_xmit qdisc=$q $extra runs=$runs spread_pct=$spread"
+			"mode=queue_xmit qdisc=$q $extra runs=$runs spread_pct=$spread $db"
 		$TC qdisc del dev "$dev" root 2>/dev/null || true
 	done
 }
@@ -108,4 +118,14 @@ wait_carrier "$tx"
 qdisc_rows qdisc-igb "$tx" "ref=pfifo_fast peer=down" $QDISCS
 pg_write /proc/net/pktgen/pgctrl reset
 $IP link set "$tx" down
+
+# rigb_qdisc_rows DEV: qdisc-rigb, through rigb's DEV.
+rigb_qdisc_rows() {
+	$IP link set "$1" up
+	wait_carrier "$1"
+	DOORBELLS=1 qdisc_rows qdisc-rigb "$1" "ref=pfifo_fast peer=down" $QDISCS
+	pg_write /proc/net/pktgen/pgctrl reset
+	$IP link set "$1" down
+}
+on_rigb "$(basename "$(readlink "/sys/class/net/$tx/device")")" 49 rigb_qdisc_rows
 rmmod sch_lfifo

@@ -28,8 +28,6 @@
 
 TLB=/sys/kernel/debug/swiotlb
 stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
-# estat DEV NAME: one of DEV's ethtool -S statistics.
-estat() { $ETHTOOL -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
 # sent DEV: what pktgen says it sent in its last run.
 sent() { sed -n 's/.*OK: [0-9]*(c.* usec, \([0-9]*\) .*/\1/p' "/proc/net/pktgen/$1"; }
 # pktgen DEV MAC N [SETTING...]: pktgen DEV -> MAC, N packets.

@@ -43,8 +43,6 @@ rigb_netdev() {
 	[ -e "${d[0]}" ]
 }
 stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
-# estat DEV NAME: one of DEV's ethtool -S statistics.
-estat() { $ETHTOOL -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
 # attr CAPABILITY FILE VALUE: set a fault injection attribute.
 attr() { echo "$3" > "$1/$2"; }
 # sent DEV: what pktgen says it sent in its last run.
