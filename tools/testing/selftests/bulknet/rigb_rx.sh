@@ -32,8 +32,13 @@ mib() {
 	awk -v g="$2:" -v f="$3" '$1 == g { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
 		else print $c[f] }' "/proc/net/$1"
 }
-# estat DEV NAME: one of DEV's ethtool -S statistics.
-estat() { $ETHTOOL -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
+# pp DEV: DEV's page pool statistics (the netdev netlink family), as
+# "pools alloc_fast alloc_slow recycled", recycled being the pages that came
+# back to the pool's cache or ring.
+pp() {
+	python3 "$(dirname "$0")/pp_stats.py" "$1" | awk '{ v[$1] = $2 }
+		END { print v["pools"], v["alloc_fast"], v["alloc_slow"], v["recycle_cached"] + v["recycle_ring"] }'
+}
 # ring_of DEV RX|TX: DEV's current ring size (ethtool -g).
 ring_of() { $ETHTOOL -g "$1" | awk -v k="$2:" '/^Current/ { c = 1 } c && $1 == k { print $2 }'; }
 # ring_max DEV RX|TX: DEV's largest ring size.
@@ -42,7 +47,7 @@ ring_max() { $ETHTOOL -g "$1" | awk -v k="$2:" '/^Current/ { exit } $1 == k { pr
 pings() { ping -q -c 5 -i 0.2 -W 2 "$@" > /dev/null; }
 
 echo "TAP version 13"
-echo "1..44"
+echo "1..48"
 
 ports=($(ports_82576))
 ko=$(bulknet_module rigb) || exit 1
@@ -96,8 +101,11 @@ one_way() {
 	rx=$(stat_of "$nr" rx_packets)
 	hw=$(estat "$nr" rx_packets)
 	errs=$(($(stat_of "$nr" rx_errors) + $(stat_of "$nr" rx_dropped) + $(stat_of "$nr" rx_missed_errors)))
+	read -r _ pf ps pr < <(pp "$nr")
 	s=$(flood "$ng" "$mac_r" "$COUNT")
 	sleep 1
+	read -r pools f sl re < <(pp "$nr")
+	pf=$((f - pf)) ps=$((sl - ps)) pr=$((re - pr))
 	tx=$(($(pstat_of "$ng" tx_packets) - tx))
 	rx=$(($(stat_of "$nr" rx_packets) - rx))
 	hw=$(($(estat "$nr" rx_packets) - hw))
@@ -111,6 +119,13 @@ one_way() {
 	check "rigb counts no receive error, drop or miss during the flood (+$errs)" '[ "$errs" = 0 ]'
 	check "the hardware counted them too (GPRC, ethtool -S rx_packets +$hw)" '[ "$hw" = "$s" ]'
 	[ "$rx" = "$s" ] || $ETHTOOL -S "$nr" | grep -v ': 0$' | sed 's/^/# rigb: /'
+	# Page recycling: each received page comes back to the pool when the
+	# stack frees its skb, and the refill takes it from there. A slow-path
+	# allocation brings at most 64 new pages (PP_ALLOC_CACHE_REFILL), and
+	# the statistics count one per call.
+	echo "# page pool ($pools): alloc fast +$pf, slow +$ps; recycled +$pr, for $s packets"
+	check "the page pool recycles: $pr of $s pages came back, $ps slow-path allocations (at most $((ps * 64)) pages, below 1%)" \
+		'[ "${pools:-0}" -ge 1 ] && [ $((pr * 100)) -ge $((s * 99)) ] && [ $((ps * 64 * 100)) -lt "$s" ]'
 
 	# Multicast: the table lets a joined group in and keeps another out
 	# (their hashes, bits 47:36, are 0x030 and 0xcda: no address of the
@@ -232,7 +247,51 @@ insmod "$ko"
 # The ports swapped: rigb on the first, igb on the second.
 one_way "${ports[0]}" "${ports[1]}"
 
+# rmmod while a socket holds received pages: the driver destroys its page
+# pool, which waits, detached from the gone device, until the stack gives the
+# pages back, and then goes, with no warning (the kernel log check after this
+# selftest) and no leak (kmemleak).
+nr=$(netdev_of "${ports[0]}")
+ng=$(netdev_of "${ports[1]}")
+$IP link set "$ng" netns peer
+$IP -n peer addr add 10.9.0.1/24 dev "$ng"
+$IP -n peer link set "$ng" up
+$IP addr replace 10.9.0.2/24 dev "$nr"
+$IP link set "$nr" up
+wait_carrier "$nr" && peer "wait_carrier $ng"
+held=$(mktemp -d)
+python3 - "$held" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+s.bind(("10.9.0.2", 5009))
+open(os.path.join(sys.argv[1], "ready"), "w").close()
+while not os.path.exists(os.path.join(sys.argv[1], "release")):
+    time.sleep(0.1)
+PY
+holder=$!
+while [ ! -e "$held/ready" ]; do sleep 0.1; done
+$IP netns exec peer python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(200):
+    s.sendto(b"x" * 100, ("10.9.0.2", 5009))
+    time.sleep(0.001)'
+sleep 1
+# The socket's receive queue, in bytes (/proc/net/udp, port 5009 = 0x1391).
+queued=$(awk '$2 ~ /:1391$/ { split($5, q, ":"); print q[2] }' /proc/net/udp)
+queued=$((16#${queued:-0}))
 rmmod rigb
+rc=$?
+detached=$(python3 "$(dirname "$0")/pp_stats.py" --detached | awk '$1 == "pools" { print $2 }')
+check "rmmod rigb while a socket holds $queued bytes it received (rc $rc): its page pool waits, detached ($detached)" \
+	'[ "${queued:-0}" -gt 0 ] && [ $rc = 0 ] && [ "${detached:-0}" -ge 1 ]'
+touch "$held/release"
+wait $holder
+sleep 3
+detached=$(python3 "$(dirname "$0")/pp_stats.py" --detached | awk '$1 == "pools" { print $2 }')
+check "the socket closed, the page pool goes ($detached left)" '[ "$detached" = 0 ]'
+rm -rf "$held"
 $IP netns del peer
 bind_to "${ports[0]}" ""
 bind_to "${ports[1]}" ""
