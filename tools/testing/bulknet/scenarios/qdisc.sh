@@ -17,7 +17,16 @@
 #    tx_doorbells) per packet over the measured runs. A qdisc run that
 #    dequeues several packets hands them to the driver with xmit_more set on
 #    all but the last, and rigb rings once for them; a packet that bypasses
-#    the queue rings alone;
+#    the queue rings alone. With one producer and BQL's default limit the
+#    queue never builds (each packet is sent, or enqueued and dequeued, in
+#    its own run), so every qdisc rings once per packet;
+#  - qdisc-rigb-pushback: the same with BQL's limit_max lowered to 16 frames
+#    (the slides' "BQL push back"): rigb stops the queue, packets wait in the
+#    qdisc, and each run after a TX completion dequeues a bulk, which shows as
+#    fewer doorbells per packet. Here the drain rate (the 49 us completion
+#    interrupts) bounds the run, and pktgen retries every packet the full
+#    queue refuses, so insn/op is the time per packet sent, not a qdisc's
+#    cost; doorbells_per_pkt is the figure;
 #  - qdisc-dummy-2cpu, only with two vCPUs (make bench BENCH_MODE=wall): two
 #    pktgen threads, one per CPU, into dummy0, pfifo_fast and lfifo alternated
 #    over ROUNDS rounds; ops is both threads' packets, elapsed the slower
@@ -124,6 +133,13 @@ rigb_qdisc_rows() {
 	$IP link set "$1" up
 	wait_carrier "$1"
 	DOORBELLS=1 qdisc_rows qdisc-rigb "$1" "ref=pfifo_fast peer=down" $QDISCS
+	local bql=/sys/class/net/$1/queues/tx-0/byte_queue_limits max
+	max=$(cat "$bql/limit_max")
+	# pktgen's frames are 60 bytes.
+	echo $((16 * 60)) > "$bql/limit_max"
+	DOORBELLS=1 qdisc_rows qdisc-rigb-pushback "$1" "ref=pfifo_fast peer=down bql_limit_max=960" \
+		pfifo_fast rust rust-nobypass
+	echo "$max" > "$bql/limit_max"
 	pg_write /proc/net/pktgen/pgctrl reset
 	$IP link set "$1" down
 }
