@@ -15,7 +15,7 @@ die() { echo "bulknet setup: $*" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
 BOOKWORM_PKGS="clang-22 lld-22 llvm-22 libclang-22-dev flex bison bc libelf-dev libssl-dev
 	cpio busybox-static iproute2 iputils-ping ethtool nftables iptables ccache kmod xz-utils make git
-	python3 curl ca-certificates"
+	python3 python3-yaml curl ca-certificates"
 BACKPORTS_LIST=/etc/apt/sources.list.d/bulknet-bookworm-backports.list
 
 missing=""

@@ -10,6 +10,9 @@ BULKNET_CACHE=${BULKNET_CACHE:-/var/cache/bulknet}
 # Where `make modules` (or modules-debug) put the out-of-tree modules built
 # for the running kernel (MO=): one dir per kernel release.
 BULKNET_MODULES=${BULKNET_MODULES:-$BULKNET_CACHE/modules/$(uname -r)}
+# The source tree of the running kernel (modules_install's build link), for
+# its tools: tdc.py, ynl.
+KSRC=$BULKNET_CACHE/modroot/lib/modules/$(uname -r)/build/source
 IP=/usr/sbin/ip
 TC=/usr/sbin/tc
 ETHTOOL=/usr/sbin/ethtool
@@ -47,6 +50,12 @@ bench_row() {
 }
 
 # --- PCI ports and drivers ---
+
+# ynl FAMILY ARGS...: the kernel tree's generic netlink client, driven by the
+# family's YAML spec (Documentation/netlink/specs/FAMILY.yaml). --no-schema:
+# the spec is the running kernel's own, and validating it would need
+# jsonschema, which Debian's python3 lacks.
+ynl() { python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --family "$@"; }
 
 # estat DEV NAME: one of DEV's ethtool -S counters.
 estat() { $ETHTOOL -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }

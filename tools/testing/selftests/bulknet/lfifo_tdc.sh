@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 cases=$BULKNET_REPO/tools/testing/selftests/tc-testing/tc-tests/qdiscs/lfifo.json
-tdc_src=$BULKNET_CACHE/modroot/lib/modules/$(uname -r)/build/source/tools/testing/selftests/tc-testing
+tdc_src=$KSRC/tools/testing/selftests/tc-testing
 tc_lib=$BULKNET_CACHE/tc
 ko=$(bulknet_module sch_lfifo) || exit 1
 [ -f "$tdc_src/tdc.py" ] || { echo "bulknet: no tdc.py in $tdc_src" >&2; exit 1; }

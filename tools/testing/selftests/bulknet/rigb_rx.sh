@@ -32,12 +32,18 @@ mib() {
 	awk -v g="$2:" -v f="$3" '$1 == g { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
 		else print $c[f] }' "/proc/net/$1"
 }
-# pp DEV: DEV's page pool statistics (the netdev netlink family), as
-# "pools alloc_fast alloc_slow recycled", recycled being the pages that came
-# back to the pool's cache or ring.
+# pp DEV|--detached: the page pool statistics of DEV's pools, or of the pools
+# whose device is gone (the netdev family lists them with no ifindex), summed,
+# as "pools alloc_fast alloc_slow recycled", recycled being the pages that
+# came back to a pool's cache or ring.
 pp() {
-	python3 "$(dirname "$0")/pp_stats.py" "$1" | awk '{ v[$1] = $2 }
-		END { print v["pools"], v["alloc_fast"], v["alloc_slow"], v["recycle_cached"] + v["recycle_ring"] }'
+	local ifindex=0
+	[ "$1" = --detached ] || ifindex=$(cat "/sys/class/net/$1/ifindex")
+	ynl netdev --dump page-pool-stats-get --output-json | python3 -c '
+import json, sys
+pools = [p for p in json.load(sys.stdin) if p["info"].get("ifindex", 0) == int(sys.argv[1])]
+total = lambda *keys: sum(p.get(k, 0) for p in pools for k in keys)
+print(len(pools), total("alloc-fast"), total("alloc-slow"), total("recycle-cached", "recycle-ring"))' "$ifindex"
 }
 # ring_of DEV RX|TX: DEV's current ring size (ethtool -g).
 ring_of() { $ETHTOOL -g "$1" | awk -v k="$2:" '/^Current/ { c = 1 } c && $1 == k { print $2 }'; }
@@ -283,13 +289,13 @@ queued=$(awk '$2 ~ /:1391$/ { split($5, q, ":"); print q[2] }' /proc/net/udp)
 queued=$((16#${queued:-0}))
 rmmod rigb
 rc=$?
-detached=$(python3 "$(dirname "$0")/pp_stats.py" --detached | awk '$1 == "pools" { print $2 }')
+read -r detached _ < <(pp --detached)
 check "rmmod rigb while a socket holds $queued bytes it received (rc $rc): its page pool waits, detached ($detached)" \
 	'[ "${queued:-0}" -gt 0 ] && [ $rc = 0 ] && [ "${detached:-0}" -ge 1 ]'
 touch "$held/release"
 wait $holder
 sleep 3
-detached=$(python3 "$(dirname "$0")/pp_stats.py" --detached | awk '$1 == "pools" { print $2 }')
+read -r detached _ < <(pp --detached)
 check "the socket closed, the page pool goes ($detached left)" '[ "$detached" = 0 ]'
 rm -rf "$held"
 $IP netns del peer
