@@ -62,8 +62,8 @@ qdisc_rows() {
 		pg_set "$dev" "xmit_mode queue_xmit"
 		[ -n "${DST_MAC:-}" ] && pg_set "$dev" "dst_mac $DST_MAC"
 		pg_run "$dev" > /dev/null
-		db=""
-		[ -n "${DOORBELLS:-}" ] && db=$(estat "$dev" tx_doorbells)
+		# Doorbells per packet where the driver counts them (rigb).
+		db=$(estat "$dev" tx_doorbells || true)
 		read -r sent ns runs spread < <(pg_measure "$dev" "$RUNS")
 		[ -n "$db" ] && db="doorbells_per_pkt=$(awk -v d="$(($(estat "$dev" tx_doorbells) - db))" \
 			-v n="$((sent * runs))" 'BEGIN { printf "%.3f", d / n }')"
@@ -132,12 +132,12 @@ $IP link set "$tx" down
 rigb_qdisc_rows() {
 	$IP link set "$1" up
 	wait_carrier "$1"
-	DOORBELLS=1 qdisc_rows qdisc-rigb "$1" "ref=pfifo_fast peer=down" $QDISCS
+	qdisc_rows qdisc-rigb "$1" "ref=pfifo_fast peer=down" $QDISCS
 	local bql=/sys/class/net/$1/queues/tx-0/byte_queue_limits max
 	max=$(cat "$bql/limit_max")
 	# pktgen's frames are 60 bytes.
 	echo $((16 * 60)) > "$bql/limit_max"
-	DOORBELLS=1 qdisc_rows qdisc-rigb-pushback "$1" "ref=pfifo_fast peer=down bql_limit_max=960" \
+	qdisc_rows qdisc-rigb-pushback "$1" "ref=pfifo_fast peer=down bql_limit_max=960" \
 		pfifo_fast rust rust-nobypass
 	echo "$max" > "$bql/limit_max"
 	pg_write /proc/net/pktgen/pgctrl reset
