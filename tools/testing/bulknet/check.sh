@@ -174,9 +174,8 @@ elif [ $built = 1 ]; then
 	# The debug kernel's selftests in two boots of about the same length:
 	# the rigb traffic selftests and kernel_checkers (GUEST_SECOND) in one,
 	# with no KUnit run, and the KUnit results and every other selftest in
-	# the other. Selftests
-	# that need a kernel command line of their own ("# bulknet-cmdline:")
-	# get a boot each.
+	# the other. Selftests that need a kernel command line of their own
+	# ("# bulknet-cmdline:") get a boot each.
 	#
 	# The boots that count every frame between the two igb ports (the rigb
 	# traffic selftests, rigb_dma, the volume run) bring up one CPU

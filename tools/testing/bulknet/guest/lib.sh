@@ -57,6 +57,8 @@ bench_row() {
 # jsonschema, which Debian's python3 lacks.
 ynl() { python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --family "$@"; }
 
+# stat_of DEV NAME: one of DEV's interface statistics (ip -s link).
+stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
 # estat DEV NAME: one of DEV's ethtool -S counters.
 estat() { $ETHTOOL -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
 
@@ -223,6 +225,11 @@ pg_measure() {
 			printf "%d %d %d %.3f\n", sent[m], ns[m], NR, (cost[NR] - cost[1]) * 100 / cost[m]
 		}'
 }
+
+# sent DEV: how many packets pktgen sent in its last run on DEV. With burst N
+# it can send up to N - 1 more than its count: a burst cut short by a stopped
+# queue shifts the rest.
+sent() { sed -n 's/.*OK: [0-9]*(c.* usec, \([0-9]*\) .*/\1/p' "/proc/net/pktgen/$1"; }
 
 # pg_run DEV: run to completion; prints "SENT ELAPSED_NS" from pktgen's result.
 pg_run() {

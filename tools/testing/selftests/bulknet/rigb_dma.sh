@@ -27,9 +27,6 @@
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 TLB=/sys/kernel/debug/swiotlb
-stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
-# sent DEV: what pktgen says it sent in its last run.
-sent() { sed -n 's/.*OK: [0-9]*(c.* usec, \([0-9]*\) .*/\1/p' "/proc/net/pktgen/$1"; }
 # pktgen DEV MAC N [SETTING...]: pktgen DEV -> MAC, N packets.
 pktgen() {
 	local dev=$1 mac=$2 n=$3 s

@@ -42,11 +42,8 @@ rigb_netdev() {
 	local d=("$PCI/devices/$r/net/"*)
 	[ -e "${d[0]}" ]
 }
-stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
 # attr CAPABILITY FILE VALUE: set a fault injection attribute.
 attr() { echo "$3" > "$1/$2"; }
-# sent DEV: what pktgen says it sent in its last run.
-sent() { sed -n 's/.*OK: [0-9]*(c.* usec, \([0-9]*\) .*/\1/p' "/proc/net/pktgen/$1"; }
 # flood DEV MAC N [SETTING...]: pktgen DEV -> MAC, N packets of one skb
 # (clone_skb: the sender allocates nothing per packet), burst 32.
 flood() {

@@ -17,7 +17,6 @@
 COUNT=${RIGB_RX_COUNT:-100000}
 WARMUP=20000
 LIB=$(cd "$(dirname "$0")/../../bulknet/guest" && pwd)/lib.sh
-stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
 pstat_of() { $IP netns exec peer cat "/sys/class/net/$1/statistics/$2"; }
 # peer CMD...: run CMD in the peer namespace, with lib.sh's helpers.
 peer() { $IP netns exec peer bash -c ". $LIB; $*"; }

@@ -12,17 +12,12 @@
 
 COUNT=${RIGB_TRAFFIC_COUNT:-50000}
 WARMUP=20000
-stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
 
 # pg_to DEV PEER_MAC COUNT: pktgen DEV -> PEER_MAC, COUNT packets, burst 32.
 pg_to() {
 	pg_setup "$1" && pg_set "$1" "dst_mac $2" && pg_set "$1" "count $3" &&
 		pg_set "$1" "burst 32"
 }
-# sent DEV: what pktgen says it sent in its last run. With burst 32 it can
-# send up to 31 more than its count: a burst cut short by a stopped queue
-# shifts the rest.
-sent() { sed -n 's/.*OK: [0-9]*(c.* usec, \([0-9]*\) .*/\1/p' "/proc/net/pktgen/$1"; }
 # up DEV: bring DEV up with no traffic of its own (no IPv6 autoconfiguration,
 # no neighbour discovery), so its counters count pktgen's packets only.
 up() {
