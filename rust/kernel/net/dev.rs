@@ -26,7 +26,7 @@ use crate::{
     ffi::{c_int, c_uint, c_void},
     net::{
         ethtool::{self, RingParam},
-        skbuff::SkBuff,
+        skbuff::{SkBuff, SkbList},
     },
     pci,
     prelude::*,
@@ -463,6 +463,14 @@ impl Napi {
         // only place a driver holds both this `Napi` and a `LocalBhDisabled`); the skb's
         // reference goes to GRO.
         unsafe { bindings::napi_gro_receive(self.as_raw(), skb.into_raw()) };
+    }
+
+    /// Hands the packets of `list` to the stack in one call (`netif_receive_skb_list()`),
+    /// bypassing GRO; from this context's poll, which `_bh` stands for. Packets GRO holds are
+    /// not flushed first: only packets of other flows may overtake them.
+    #[inline]
+    pub fn receive_list(&self, list: SkbList, bh: &LocalBhDisabled) {
+        list.receive(bh);
     }
 }
 

@@ -14,6 +14,8 @@
 //!   (`dev_kfree_skb_any_reason()`).
 //!
 //! Letting an [`SkBuff`] go out of scope does not build: its destructor is a [`build_error!`].
+//! Packets received in one NAPI poll can be gathered in an [`SkbList`] and handed to the stack
+//! together.
 
 use crate::{
     bindings, device,
@@ -231,6 +233,117 @@ impl Drop for SkBuff {
     #[inline(always)]
     fn drop(&mut self) {
         build_error!("an SkBuff must be consumed, dropped with a reason or handed on");
+    }
+}
+
+/// Received packets gathered in a NAPI poll, to be handed to the stack in one call
+/// (`netif_receive_skb_list()`) instead of one call per packet.
+///
+/// Like an [`SkBuff`], a list is never freed implicitly: [`Napi::receive_list`] takes it, and
+/// letting one go out of scope does not build.
+///
+/// [`Napi::receive_list`]: super::dev::Napi::receive_list
+///
+/// # Invariants
+///
+/// If `len` is not 0, `first` and `last` are the ends of a chain of `len` valid skbs whose
+/// references the list owns, each linked to the next through `skb->list.next` and to the one
+/// before through `skb->list.prev`; the ends' outer links are unset. If `len` is 0, `first`
+/// and `last` are meaningless.
+#[must_use = "a list of packets must be handed on"]
+pub struct SkbList {
+    first: *mut bindings::sk_buff,
+    last: *mut bindings::sk_buff,
+    len: u32,
+}
+
+impl SkbList {
+    /// Returns an empty list.
+    #[inline]
+    pub fn new() -> Self {
+        // INVARIANT: the list is empty.
+        Self {
+            first: core::ptr::null_mut(),
+            last: core::ptr::null_mut(),
+            len: 0,
+        }
+    }
+
+    /// Returns how many packets the list holds.
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Returns `true` if the list holds no packet.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `skb`, which the list owns from now on.
+    #[inline]
+    pub fn push(&mut self, skb: SkBuff) {
+        let skb = skb.into_raw();
+        if self.len != 0 {
+            // SAFETY: `skb` is valid and now ours; `last` is a valid skb of the list (type
+            // invariant). `list` overlays `next` and `prev`, which an skb nobody queued has
+            // free. Both are ours to link.
+            unsafe {
+                let node = &raw mut (*skb).__bindgen_anon_1.list;
+                let prev = &raw mut (*self.last).__bindgen_anon_1.list;
+                (*prev).next = node;
+                (*node).prev = prev;
+            }
+        } else {
+            self.first = skb;
+        }
+        // INVARIANT: `skb` is linked after the old last skb, or is the only one.
+        self.last = skb;
+        self.len += 1;
+    }
+
+    /// Hands every packet to the stack in one call (`netif_receive_skb_list()`), from a NAPI
+    /// poll, which `_bh` stands for.
+    #[inline]
+    pub(crate) fn receive(self, _bh: &LocalBhDisabled) {
+        let this = ManuallyDrop::new(self);
+        if this.len == 0 {
+            return;
+        }
+        let (first, last) = (this.first, this.last);
+        let mut head = bindings::list_head {
+            next: core::ptr::null_mut(),
+            prev: core::ptr::null_mut(),
+        };
+        let head_ptr = &raw mut head;
+        // SAFETY: `first` and `last` are valid skbs of the chain (type invariant), whose outer
+        // links are ours to set: closing the chain around `head` makes it the `list_head` list
+        // that `netif_receive_skb_list()` takes, with every skb's reference, in softirq context
+        // (`_bh`). It unlinks every skb from `head` before it returns, so nothing refers to
+        // `head` after this frame.
+        unsafe {
+            let first = &raw mut (*first).__bindgen_anon_1.list;
+            let last = &raw mut (*last).__bindgen_anon_1.list;
+            (*head_ptr).next = first;
+            (*head_ptr).prev = last;
+            (*first).prev = head_ptr;
+            (*last).next = head_ptr;
+            bindings::netif_receive_skb_list(head_ptr);
+        }
+    }
+}
+
+impl Default for SkbList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for SkbList {
+    #[inline(always)]
+    fn drop(&mut self) {
+        build_error!("an SkbList must be handed on");
     }
 }
 
