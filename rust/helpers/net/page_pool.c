@@ -7,6 +7,7 @@
  */
 
 #include <linux/mm.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/page_pool/helpers.h>
 
@@ -55,6 +56,11 @@ __rust_helper void rust_helper_skb_mark_for_recycle(struct sk_buff *skb)
 __rust_helper void *rust_helper_lowmem_page_address(const struct page *page)
 {
 	return lowmem_page_address(page);
+}
+
+__rust_helper void rust_helper_net_prefetch(void *p)
+{
+	net_prefetch(p);
 }
 
 __rust_helper void rust_helper_skb_reserve(struct sk_buff *skb, int len)
