@@ -120,12 +120,13 @@ igb_fresh_pair() {
 	[ -n "$rx" ] || { echo "bulknet: need two igb ports, found: $(igb_ports)" >&2; return 1; }
 }
 
-# on_rigb PCI USECS FN ARGS...: runs FN ARGS... NETDEV with rigb (rx_usecs=USECS)
-# driving port PCI (driver_override), then gives the port back to C igb.
+# on_rigb PCI USECS FN ARGS...: runs FN ARGS... NETDEV with rigb (rx_usecs=USECS,
+# and the module parameters in RIGB_PARAMS) driving port PCI (driver_override),
+# then gives the port back to C igb.
 on_rigb() {
 	local pci=$1 usecs=$2
 	shift 2
-	insmod "$(bulknet_module rigb)" rx_usecs="$usecs"
+	insmod "$(bulknet_module rigb)" rx_usecs="$usecs" ${RIGB_PARAMS:-}
 	bind_to "$pci" rigb
 	"$@" "$(netdev_of "$pci")"
 	rmmod rigb

@@ -16,7 +16,10 @@
 #    TX+RX run minus the TX-only run (port 1 down) of the same count, both
 #    medians measured here, so insn/op is RX instructions per packet. Both
 #    receivers keep their default ring of 256 and take an interrupt per
-#    burst (rx-usecs 0, rx_usecs=0).
+#    burst (rx-usecs 0, rx_usecs=0). Two more rows turn one of rigb's RX
+#    stages off (Documentation/networking/bulknet.rst): rust-nolist
+#    (rx_list=0: every frame through GRO, as igb) and rust-nobulk
+#    (rx_harvest=0: one descriptor harvested at a time, as igb).
 #
 # Determinism. Single runs of the two cases that allocate per packet repeat
 # only within about 0.2% from boot to boot, with the same packets, interrupts
@@ -142,3 +145,5 @@ $ETHTOOL -G "$rx" rx 256
 $ETHTOOL -C "$rx" rx-usecs 0
 rx_rows c "$rx"
 on_rigb "$rx_pci" 0 rx_rows rust
+RIGB_PARAMS=rx_list=0 on_rigb "$rx_pci" 0 rx_rows rust-nolist
+RIGB_PARAMS=rx_harvest=0 on_rigb "$rx_pci" 0 rx_rows rust-nobulk

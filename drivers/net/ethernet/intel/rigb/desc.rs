@@ -137,6 +137,17 @@ impl RxWriteBack {
         self.pkt_info & rx_ptype::MASK
     }
 
+    /// Returns `true` if the hardware parsed the frame as TCP over IPv4 or IPv6: the traffic
+    /// GRO merges. The driver sends only these through GRO when it delivers lists (sfc's
+    /// `efx_rx_packet()` decides the same way); for anything else GRO would look up a socket
+    /// or tunnel and flush at once.
+    pub const fn is_tcp(&self) -> bool {
+        let p = self.pkt_info;
+        p & rx_ptype::ETQF == 0
+            && p & (rx_ptype::IPV4 | rx_ptype::IPV6 | rx_ptype::IPV6_EX) != 0
+            && p & rx_ptype::TCP != 0
+    }
+
     /// Checks a written-back descriptor of a buffer of `buf_len` bytes and returns the frame's
     /// length, or why it must be dropped. `min_len` is the shortest acceptable frame (an
     /// Ethernet header).
@@ -273,6 +284,20 @@ mod tests {
         assert_eq!(d.rss_or_ipid, 0xdead_beef);
         assert_eq!((d.length, d.vlan), (60, 100));
         assert!(!RxWriteBack::from_dwords([0; 4]).done());
+    }
+
+    #[test]
+    fn rx_tcp_from_packet_type() {
+        let with = |pkt_info: u16| RxWriteBack::from_dwords([pkt_info.into(), 0, 0, 0]);
+        assert!(with(rx_ptype::IPV4 | rx_ptype::TCP).is_tcp());
+        assert!(with(rx_ptype::IPV6 | rx_ptype::TCP | 0x1).is_tcp());
+        assert!(with(rx_ptype::IPV6_EX | rx_ptype::TCP).is_tcp());
+        assert!(!with(rx_ptype::IPV4 | rx_ptype::UDP).is_tcp());
+        assert!(!with(rx_ptype::IPV4).is_tcp());
+        // No L3 header the hardware knows: not trusted as TCP.
+        assert!(!with(rx_ptype::TCP).is_tcp());
+        // An EtherType filter's index overlays the type bits.
+        assert!(!with(rx_ptype::ETQF | rx_ptype::IPV4 | rx_ptype::TCP).is_tcp());
     }
 
     #[test]

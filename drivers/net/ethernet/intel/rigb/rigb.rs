@@ -26,7 +26,7 @@
 use kernel::{
     device::{self, Bound, Core},
     dma::Coherent,
-    io::{io_read, io_write, poll::read_poll_timeout, register::Array, Io},
+    io::{io_project, io_read, io_write, poll::read_poll_timeout, register::Array, Io},
     irq::IrqReturn,
     net::{
         dev::{
@@ -35,7 +35,7 @@ use kernel::{
         },
         ethtool::RingParam,
         page_pool::{self, PagePool, PoolPage},
-        skbuff::{DropReason, MappedSkb, SkBuff},
+        skbuff::{DropReason, MappedSkb, SkBuff, SkbList},
     },
     new_spinlock_bh,
     num::Bounded,
@@ -360,13 +360,16 @@ struct TxBuf<'bound> {
 }
 
 /// A ring's descriptors in memory shared with the device: two little-endian quadwords each.
-struct Descs(Coherent<[u64]>);
+///
+/// Each access checks its descriptor's index once, then reaches the quadwords at constant
+/// offsets.
+struct Descs(Coherent<[[u64; 2]]>);
 
 impl Descs {
     fn new(dev: &device::Device<Bound>, size: RingSize) -> Result<Self> {
         Ok(Self(Coherent::zeroed_slice(
             dev,
-            2 * usize::from(size.get()),
+            usize::from(size.get()),
             GFP_KERNEL,
         )?))
     }
@@ -376,23 +379,27 @@ impl Descs {
     }
 
     /// Writes descriptor `i` from its four dwords.
+    #[inline]
     fn write(&self, i: u16, d: [u32; 4]) -> Result {
-        let i = 2 * usize::from(i);
-        io_write!(self.0, [try: i], u64::from(d[0]) | u64::from(d[1]) << 32);
-        io_write!(self.0, [try: i + 1], u64::from(d[2]) | u64::from(d[3]) << 32);
+        let desc = io_project!(self.0, [try: usize::from(i)]);
+        io_write!(desc, [build: 0], u64::from(d[0]) | u64::from(d[1]) << 32);
+        io_write!(desc, [build: 1], u64::from(d[2]) | u64::from(d[3]) << 32);
         Ok(())
     }
 
     /// Returns descriptor `i`'s second quadword (dwords 2 and 3), where the write-back status
     /// is.
+    #[inline]
     fn upper(&self, i: u16) -> Result<u64> {
-        Ok(io_read!(self.0, [try: 2 * usize::from(i) + 1]))
+        Ok(io_read!(self.0, [try: usize::from(i)][build: 1]))
     }
 
     /// Returns descriptor `i`'s four dwords.
+    #[inline]
     fn read(&self, i: u16) -> Result<[u32; 4]> {
-        let lo: u64 = io_read!(self.0, [try: 2 * usize::from(i)]);
-        let hi = self.upper(i)?;
+        let desc = io_project!(self.0, [try: usize::from(i)]);
+        let lo: u64 = io_read!(desc, [build: 0]);
+        let hi: u64 = io_read!(desc, [build: 1]);
         Ok([lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32])
     }
 }
@@ -476,35 +483,55 @@ impl RxRing {
         })
     }
 
-    /// Returns descriptor `i`'s write-back once the device wrote it, reading its status
-    /// quadword first and the rest only once DD is set, behind a read barrier
-    /// (`igb_clean_rx_irq()`'s `dma_rmb()`).
-    fn write_back(&self, i: u16) -> Result<Option<RxWriteBack>> {
-        if self.desc.upper(i)? & u64::from(desc::rx_status::DD) == 0 {
-            return Ok(None);
+    /// Harvests: returns how many descriptors from `next_to_clean` on, up to `max`, the device
+    /// wrote back, reading only their status, and starts fetching each one's frame into the
+    /// cache. One read barrier covers them all: the caller reads their other fields after it.
+    fn harvest(&self, max: u32) -> u32 {
+        let mut n = 0;
+        for i in self.idx.in_flight_indices() {
+            if n == max
+                || !matches!(self.desc.upper(i), Ok(q) if q & u64::from(desc::rx_status::DD) != 0)
+            {
+                break;
+            }
+            if let Some(page) = &self.pages[usize::from(i)] {
+                page.prefetch();
+            }
+            n += 1;
         }
-        dma_mb(Read);
-        Ok(Some(RxWriteBack::from_dwords(self.desc.read(i)?)))
+        if n != 0 {
+            dma_mb(Read);
+        }
+        n
     }
 
     /// Gives the device a buffer for every unused descriptor (`igb_alloc_rx_buffers()`), as far
-    /// as the pool has pages. Returns how many it gave, and whether the ring is full.
+    /// as the pool has pages, and hands them over at once. Returns how many it gave, and whether
+    /// the ring is full.
     fn refill(&mut self) -> (u32, bool) {
+        let want = self.idx.unused();
+        let mut i = self.idx.next_to_use();
         let mut n = 0;
-        while self.idx.unused() > 0 {
+        while n < want {
             let Some(page) = self.pool.alloc() else {
-                return (n, false);
+                break;
             };
-            let i = self.idx.next_to_use();
             let d = desc::rx_read(page.dma_address() + u64::from(page_pool::rx_headroom()));
-            if self.desc.write(i, d).is_err() || self.idx.produce(1).is_none() {
-                // Cannot happen: `i` is an index of the ring, and one descriptor is unused.
-                return (n, false);
+            // Cannot fail: `i` is an index of the ring, which has a slot for each. If it did,
+            // the page would go back to its pool here.
+            let Some(slot) = self.pages.get_mut(usize::from(i)) else {
+                break;
+            };
+            if self.desc.write(i, d).is_err() {
+                break;
             }
-            self.pages[usize::from(i)] = Some(page);
+            *slot = Some(page);
             n += 1;
+            i = self.idx.after(i);
         }
-        (n, true)
+        // The `n` descriptors at `next_to_use` were unused, and now hold buffers.
+        let _ = self.idx.produce(n);
+        (n.into(), n == want)
     }
 }
 
@@ -682,6 +709,12 @@ impl<'bound> Port<'bound> {
     /// Receives up to `budget` frames (`igb_clean_rx_irq()`) and refills the ring. Returns how
     /// many descriptors it took, and whether the ring is full again: if not, the poll must run
     /// again, for the device may have no buffer left and so no interrupt to come.
+    ///
+    /// In stages, each over the whole bundle of frames (`rx_harvest`): harvest the written-back
+    /// descriptors, build an skb around each buffer, classify it and gather it for delivery;
+    /// then hand the bundle to the stack in one call (`rx_list`) and refill the ring with one
+    /// tail write. With `rx_harvest` off, each descriptor is harvested on its own, as in C igb;
+    /// with `rx_list` off, every frame goes through GRO.
     fn clean_rx(&self, napi: &Napi, budget: Budget, bh: &LocalBhDisabled) -> (u32, bool) {
         let mut guard = self.rx.lock_with(bh);
         let Some(ring) = &mut *guard else {
@@ -689,17 +722,27 @@ impl<'bound> Port<'bound> {
         };
         let dev = napi.device();
         let s = &self.stats;
-        let (mut done, mut pkts, mut bytes) = (0u32, 0u32, 0u64);
-        while done < budget.get() && ring.idx.in_flight() != 0 {
-            let ntc = ring.idx.next_to_clean();
-            let Ok(Some(wb)) = ring.write_back(ntc) else {
+        let bulk = module_parameters::rx_harvest.value();
+        let to_list = module_parameters::rx_list.value();
+        let mut list = SkbList::new();
+        let (mut done, mut ready, mut pkts, mut bytes) = (0u32, 0u32, 0u32, 0u64);
+        while done < budget.get() {
+            if ready == 0 {
+                ready = ring.harvest(if bulk { budget.get() - done } else { 1 });
+                if ready == 0 {
+                    break;
+                }
+            }
+            let Some(ntc) = ring.idx.consume(1) else {
                 break;
             };
-            let _ = ring.idx.consume(1);
+            ready -= 1;
             done += 1;
-            let Some(page) = ring.pages[usize::from(ntc)].take() else {
+            let (Ok(d), Some(page)) = (ring.desc.read(ntc), ring.pages[usize::from(ntc)].take())
+            else {
                 continue;
             };
+            let wb = RxWriteBack::from_dwords(d);
             // The rest of a frame longer than a buffer, up to and including its last one.
             if ring.discard {
                 ring.discard = wb.status_error & desc::rx_status::EOP == 0;
@@ -757,8 +800,13 @@ impl<'bound> Port<'bound> {
             }
             pkts += 1;
             bytes += u64::from(len);
-            napi.gro_receive(skb, bh);
+            if to_list && !wb.is_tcp() {
+                list.push(skb);
+            } else {
+                napi.gro_receive(skb, bh);
+            }
         }
+        napi.receive_list(list, bh);
         s.rx_packets.add(pkts.into());
         s.rx_bytes.add(bytes);
         let (filled, full) = ring.refill();
@@ -1301,6 +1349,16 @@ kernel::module_pci_driver! {
             description: "Shortest interval between two queue interrupts in microseconds, \
                 as ethtool -C rx-usecs sets it for igb (0: no throttling; default: 20,000 \
                 interrupts a second, where igb's adaptive moderation settles for small packets)",
+        },
+        rx_harvest: bool {
+            default: true,
+            description: "Harvest every written-back RX descriptor of a poll before building \
+                the first skb (default); off: one descriptor at a time, as igb does",
+        },
+        rx_list: bool {
+            default: true,
+            description: "Hand the frames of a poll to the stack as one list, TCP through GRO \
+                (default); off: every frame through GRO, as igb does",
         },
     },
 }

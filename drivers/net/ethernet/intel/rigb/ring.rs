@@ -156,6 +156,11 @@ impl Ring {
         (if s >= size { s - size } else { s }) as u16
     }
 
+    /// Returns the index after `i`, wrapping around the ring; `i` must be an index of the ring.
+    pub const fn after(&self, i: u16) -> u16 {
+        self.wrap_add(i, 1)
+    }
+
     /// Returns how many descriptors are in flight: filled and not yet taken back.
     pub const fn in_flight(&self) -> u16 {
         if self.next_to_use >= self.next_to_clean {
@@ -303,6 +308,7 @@ mod tests {
                 assert_eq!(usize::from(r.unused()), size as usize - 1 - model.len());
                 assert!(r.next_to_use() < size as u16 && r.next_to_clean() < size as u16);
                 assert!(r.in_flight_indices().eq(model.iter().copied()));
+                assert_eq!(r.after(r.next_to_use()), (next + 1) % size as u16);
             }
         }
     }
