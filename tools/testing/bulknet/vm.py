@@ -105,7 +105,7 @@ def host_tsc_khz():
     return round((c1 - c0) * 1_000_000 / (t1 - t0))
 
 
-def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf"):
+def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf", plugin=None):
     # The guest's time of day and its RDRAND numbers do not come from the host either.
     accel = ["-accel", "tcg", "-icount", "shift=0,sleep=off", "-smp", "1",
              "-rtc", "base=2026-01-01T00:00:00,clock=vm", "-seed", "1"]
@@ -135,6 +135,8 @@ def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf"):
            "-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio",
            *accel, "-kernel", kernel, "-initrd", initramfs(), "-append", append,
            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"]
+    if plugin:
+        cmd += ["-plugin", plugin]
     for port in (0, 1):
         cmd += ["-device", f"pcie-root-port,id=rp{port},chassis={port + 1},slot={port + 1}",
                 "-netdev", f"hubport,id=net{port},hubid=0",
@@ -143,7 +145,7 @@ def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf"):
 
 
 def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None, echo=True,
-           flavour="perf"):
+           flavour="perf", plugin=None):
     """Run `script ARGS` in the guest; return (exit status, output lines)."""
     kernel = kernel or kernel_path(flavour)
     if not os.path.exists(kernel):
@@ -159,7 +161,7 @@ def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None,
         wrapper = f.name
     lines, status = [], None
     keep = kept_dirs(script)
-    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, keep, cmdline, flavour),
+    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, keep, cmdline, flavour, plugin),
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -214,11 +216,12 @@ def main():
     p.add_argument("--timeout", type=int, default=600)
     p.add_argument("--cmdline", default="", help="extra kernel command line")
     p.add_argument("--kernel")
+    p.add_argument("--plugin", help="a TCG plugin and its arguments, as -plugin takes them")
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     a = p.parse_args()
     status, lines = run_vm(a.script, a.args, a.mode or "icount", a.timeout, a.cmdline, a.kernel,
-                           flavour=a.flavour)
+                           flavour=a.flavour, plugin=a.plugin)
     if status != 0 and status != 124:
         print(f"bulknet vm: {a.script} exited with status {status}; last lines:", file=sys.stderr)
         for line in lines[-20:]:

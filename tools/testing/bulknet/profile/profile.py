@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Where the instructions go: a guest workload's instructions per packet, by function.
+
+Boots the test router under QEMU TCG with the insn_profile plugin, runs a guest
+workload (rx.sh: igb-rx's traffic) once per implementation, and attributes the
+instructions executed between the workload's two sync(2) calls to the guest
+functions they ran in, per packet received. Several implementations print side
+by side:
+
+  profile.py [--count N] [--top N] c rust rust:rx_list=0
+
+An implementation is c or rust, optionally with rigb module parameters after a
+colon (comma-separated). The counts are exact instruction counts, the same
+metric as make bench's icount figures; like them they say nothing about cache
+misses.
+"""
+import argparse
+import bisect
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import vm  # noqa: E402
+
+MARK = "__x64_sys_sync"
+
+
+def build_plugin(cache):
+    src = os.path.join(HERE, "insn_profile.c")
+    so = os.path.join(cache, "insn_profile.so")
+    newest = max(os.path.getmtime(os.path.join(HERE, f)) for f in ("insn_profile.c", "qemu_plugin.h"))
+    if not os.path.exists(so) or os.path.getmtime(so) < newest:
+        subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                        "-fvisibility=hidden", "-o", so, src], check=True)
+    return so
+
+
+def kernel_symbols(system_map):
+    syms = []
+    with open(system_map) as f:
+        for line in f:
+            addr, kind, name = line.split()[:3]
+            if kind in "tTwW":
+                syms.append((int(addr, 16), name))
+    return syms
+
+
+def module_symbols(ko, base, name):
+    """The functions of module file KO loaded with its text at BASE, as the module
+    loader lays out its text (layout_sections(): the allocated, executable
+    sections but .init ones, in section header order, each aligned)."""
+    offsets, off = {}, 0
+    out = subprocess.run(["readelf", "-SW", ko], check=True, capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        m = re.match(r"\s*\[\s*(\d+)\]\s+(\S+)\s+\S+\s+\S+\s+\S+\s+(\S+)\s+\S+\s+"
+                     r"(\S*)\s+\d+\s+\d+\s+(\d+)$", line)
+        if not m:
+            continue
+        idx, sec, size, flags, align = m.groups()
+        if "A" in flags and "X" in flags and not sec.startswith(".init"):
+            align = max(int(align), 1)
+            off = (off + align - 1) // align * align
+            offsets[int(idx)] = off
+            off += int(size, 16)
+    syms = []
+    out = subprocess.run(["readelf", "-sW", ko], check=True, capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[3] == "FUNC" and f[6].isdigit() and int(f[6]) in offsets:
+            syms.append((base + offsets[int(f[6])] + int(f[1], 16), f[7]))
+    # Rust's v0 names, readable (LLVM's demangler knows them).
+    names = subprocess.run(["llvm-cxxfilt-22"], input="\n".join(n for _, n in syms),
+                           check=True, capture_output=True, text=True).stdout.splitlines()
+    return [(a, f"{n} [{name}]") for (a, _), n in zip(syms, names)]
+
+
+def find_module(cache, name):
+    for root in (os.path.join(cache, "modules"), os.path.join(cache, "modroot")):
+        for d, _, files in os.walk(root):
+            if name + ".ko" in files:
+                return os.path.join(d, name + ".ko")
+    return None
+
+
+def read_counts(path):
+    counts = collections.Counter()
+    with open(path) as f:
+        for line in f:
+            addr, n = line.split()
+            counts[int(addr, 16)] += int(n)
+    return counts
+
+
+def profile(impl, count, cache, so, system_map):
+    """Runs the workload as IMPL; returns (packets, {function: instructions})."""
+    name, _, params = impl.partition(":")
+    syms = kernel_symbols(system_map)
+    mark = dict((n, a) for a, n in syms).get(MARK)
+    if mark is None:
+        sys.exit(f"profile: no {MARK} in {system_map}")
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        out = os.path.join(tmp, "snap")
+        args = [name, str(count), *filter(None, params.split(","))]
+        status, lines = vm.run_vm(os.path.join(HERE, "rx.sh"), args, "icount", 1200,
+                                  echo=False, plugin=f"{so},mark={mark:#x},out={out}")
+        if status != 0:
+            sys.exit(f"profile: rx.sh {name} exited with {status}:\n" + "\n".join(lines[-20:]))
+        # The window: between the workload's two sync calls, the first two marks
+        # (the guest's shutdown syncs too).
+        if not os.path.exists(os.path.join(tmp, "snap.1")):
+            sys.exit("profile: the guest did not call sync twice")
+        before = read_counts(os.path.join(tmp, "snap.0"))
+        after = read_counts(os.path.join(tmp, "snap.1"))
+    received = None
+    for line in lines:
+        if line.startswith("PROFILE "):
+            kv = dict(f.split("=") for f in line.split()[1:])
+            received = int(kv["received"])
+        elif line.startswith("MODULE "):
+            _, mod, base = line.split()
+            ko = find_module(cache, mod)
+            if ko:
+                syms += module_symbols(ko, int(base, 16), mod)
+            syms.append((int(base, 16), f"[{mod}]"))
+    if not received:
+        sys.exit(f"profile: {impl}: no packet received")
+    syms.sort()
+    addrs = [a for a, _ in syms]
+    by_fn = collections.Counter()
+    for addr, n in after.items():
+        d = n - before.get(addr, 0)
+        if d:
+            i = bisect.bisect_right(addrs, addr) - 1
+            by_fn[syms[i][1] if i >= 0 else "?"] += d
+    return received, by_fn
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--count", type=int, default=20000, help="packets in the window")
+    p.add_argument("--top", type=int, default=40, help="functions to list")
+    p.add_argument("impls", nargs="+", help="c, rust, or rust:PARAM=V,...")
+    a = p.parse_args()
+    cache = os.environ.get("BULKNET_CACHE", "/var/cache/bulknet")
+    so = build_plugin(cache)
+    system_map = os.path.join(cache, "build", "System.map")
+    results = []
+    for impl in a.impls:
+        pkts, by_fn = profile(impl, a.count, cache, so, system_map)
+        results.append((impl, pkts, by_fn))
+    total = collections.Counter()
+    for _, pkts, by_fn in results:
+        for fn, n in by_fn.items():
+            total[fn] = max(total[fn], n / pkts)
+    w = max(12, *(len(i) for i, _, _ in results))
+    print(f"# instructions per packet received, by guest function (QEMU TCG plugin, "
+          f"{a.count} packets sent; C igb sends from port 0 with pktgen, burst 32)")
+    print(f"{'function':<44}" + "".join(f"{i:>{w}}" for i, _, _ in results))
+    for fn, _ in sorted(total.items(), key=lambda kv: -kv[1])[:a.top]:
+        print(f"{fn[:43]:<44}" + "".join(f"{by_fn.get(fn, 0) / pkts:>{w}.1f}"
+                                         for _, pkts, by_fn in results))
+    print(f"{'(all)':<44}" + "".join(f"{sum(by_fn.values()) / pkts:>{w}.1f}"
+                                     for _, pkts, by_fn in results))
+    print(f"{'packets received':<44}" + "".join(f"{pkts:>{w}}" for _, pkts, _ in results))
+
+
+if __name__ == "__main__":
+    main()
