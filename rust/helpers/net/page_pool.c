@@ -46,6 +46,16 @@ __rust_helper void rust_helper_page_pool_recycle_direct(struct page_pool *pool,
 	page_pool_recycle_direct(pool, page);
 }
 
+__rust_helper void rust_helper_get_page(struct page *page)
+{
+	get_page(page);
+}
+
+__rust_helper void rust_helper_put_page(struct page *page)
+{
+	put_page(page);
+}
+
 __rust_helper void rust_helper_skb_mark_for_recycle(struct sk_buff *skb)
 {
 	skb_mark_for_recycle(skb);

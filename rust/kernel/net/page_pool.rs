@@ -11,6 +11,9 @@
 //! pool when the driver recycles it, or when the stack frees the skb built around it
 //! ([`PoolPage::build_skb`] marks the skb for recycling). In the NAPI context, both ways go to
 //! the pool's lockless cache.
+//!
+//! A pool's pages are [`Mapped`] for a device, the receive buffers of a driver, or [`Unmapped`]:
+//! for the CPU alone, with no device and no NAPI context, as page_pool's own benchmark uses them.
 
 use crate::{
     bindings, device,
@@ -22,7 +25,7 @@ use crate::{
     prelude::*,
     sync::LocalBhDisabled,
 };
-use core::{mem::ManuallyDrop, ptr::NonNull};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
 /// Returns the headroom the stack expects in front of a received frame (`NET_SKB_PAD +
 /// NET_IP_ALIGN`): where in its page a driver lets the device write.
@@ -69,8 +72,27 @@ pub struct Params {
     pub max_len: u32,
 }
 
-/// A page pool (`struct page_pool`) of order-0 pages mapped for a device to write into at
-/// [`rx_headroom()`], for one receive queue and its NAPI context.
+mod private {
+    pub trait Sealed {}
+}
+
+/// What a pool's pages are for: [`Mapped`] or [`Unmapped`].
+pub trait Mapping: private::Sealed {}
+
+/// Pages mapped for a device to write into at [`rx_headroom()`], for one receive queue and its
+/// NAPI context.
+pub struct Mapped;
+
+/// Pages for the CPU alone: no device, no DMA mapping, no NAPI context.
+pub struct Unmapped;
+
+impl private::Sealed for Mapped {}
+impl Mapping for Mapped {}
+impl private::Sealed for Unmapped {}
+impl Mapping for Unmapped {}
+
+/// A page pool (`struct page_pool`) of order-0 pages, [`Mapped`] for a device (a receive queue's
+/// buffers) or [`Unmapped`].
 ///
 /// Allocating and direct recycling take `&mut self`: the pool's allocation cache is not locked,
 /// so only one context may use it at a time, the queue's NAPI poll (or its open and stop, with
@@ -78,21 +100,23 @@ pub struct Params {
 ///
 /// # Invariants
 ///
-/// `ptr` is a pool created by `page_pool_create()` with `PP_FLAG_DMA_MAP |
-/// PP_FLAG_DMA_SYNC_DEV`, offset [`rx_headroom()`], not yet destroyed, whose `napi` is the context
-/// `napi` keeps valid in memory.
-pub struct PagePool {
+/// `ptr` is a pool created by `page_pool_create()`, not yet destroyed. If `M` is [`Mapped`], it
+/// was created with `PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV` and offset [`rx_headroom()`], and
+/// its `napi` is the context `_napi` keeps valid in memory. If `M` is [`Unmapped`], it was
+/// created with no flags, no device and no NAPI context, and `_napi` is `None`.
+pub struct PagePool<M: Mapping = Mapped> {
     ptr: NonNull<bindings::page_pool>,
-    _napi: NapiRef,
+    _napi: Option<NapiRef>,
+    _mapping: PhantomData<M>,
 }
 
 // SAFETY: a pool may be used and destroyed from any thread; its allocation cache is only
 // touched through `&mut self`, and the C side recycles into it only from its NAPI context.
-unsafe impl Send for PagePool {}
+unsafe impl<M: Mapping> Send for PagePool<M> {}
 // SAFETY: `&self` gives access to nothing: every method takes `&mut self` or `self`.
-unsafe impl Sync for PagePool {}
+unsafe impl<M: Mapping> Sync for PagePool<M> {}
 
-impl PagePool {
+impl PagePool<Mapped> {
     /// Creates a pool of pages mapped for `dev` to write into (`page_pool_create()`), for the
     /// receive queue `queue` of `netdev`, polled by `napi`. The device's DMA mask must cover
     /// the pages (the default 32-bit mask bounces through swiotlb otherwise).
@@ -133,14 +157,56 @@ impl PagePool {
         // NAPI context kept by `_napi`.
         Ok(Self {
             ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
-            _napi: napi.clone(),
+            _napi: Some(napi.clone()),
+            _mapping: PhantomData,
         })
     }
+}
 
-    /// Takes a page from the pool, mapped for the device (`page_pool_dev_alloc_pages()`), or
-    /// `None` if there is none and the page allocator has none either. Atomic: never sleeps.
+impl PagePool<Unmapped> {
+    /// Creates a pool of pages for the CPU alone (`page_pool_create()` with no device, no flags
+    /// and no NAPI context), whose ring of recycled pages holds `pool_size` pages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::net::page_pool::{PagePool, Unmapped};
+    ///
+    /// let mut pool = PagePool::<Unmapped>::new_unmapped(64)?;
+    /// let page = pool.alloc().ok_or(ENOMEM)?;
+    /// // Back through the pool's ring: any context may do that.
+    /// drop(page);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn new_unmapped(pool_size: u32) -> Result<Self> {
+        let mut p = bindings::page_pool_params::default();
+        p.__bindgen_anon_1.fast = bindings::page_pool_params__bindgen_ty_1_page_pool_params_fast {
+            order: 0,
+            pool_size,
+            nid: bindings::NUMA_NO_NODE,
+            dev: core::ptr::null_mut(),
+            napi: core::ptr::null_mut(),
+            dma_dir: bindings::dma_data_direction::DMA_BIDIRECTIONAL,
+            max_len: 0,
+            offset: 0,
+        };
+        // SAFETY: `p` is fully initialised; without `PP_FLAG_DMA_MAP` the pool uses no device.
+        let ptr = crate::error::from_err_ptr(unsafe { bindings::page_pool_create(&p) })?;
+        // INVARIANT: `ptr` is a pool just created with no flags, device or NAPI context.
+        Ok(Self {
+            ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
+            _napi: None,
+            _mapping: PhantomData,
+        })
+    }
+}
+
+impl<M: Mapping> PagePool<M> {
+    /// Takes a page from the pool, mapped for the device if the pool is [`Mapped`]
+    /// (`page_pool_dev_alloc_pages()`), or `None` if there is none and the page allocator has
+    /// none either. Atomic: never sleeps.
     #[inline]
-    pub fn alloc(&mut self) -> Option<PoolPage> {
+    pub fn alloc(&mut self) -> Option<PoolPage<M>> {
         // SAFETY: the pool is valid (type invariant); `&mut self` makes this the only user of
         // its allocation cache. The function takes any context (GFP_ATOMIC).
         let page = unsafe { bindings::page_pool_dev_alloc_pages(self.ptr.as_ptr()) };
@@ -148,39 +214,41 @@ impl PagePool {
         NonNull::new(page).map(|page| PoolPage {
             page,
             pool: self.ptr,
+            _mapping: PhantomData,
         })
     }
 }
 
-impl Drop for PagePool {
+impl<M: Mapping> Drop for PagePool<M> {
     fn drop(&mut self) {
         // Pages still out, in skbs or `PoolPage`s, keep the pool's memory alive until they come
         // back: the pool frees itself once the last one returns.
-        // SAFETY: the pool is valid (type invariant) and not used again; its NAPI context is
-        // still valid in memory (`_napi` is dropped after this).
+        // SAFETY: the pool is valid (type invariant) and not used again; its NAPI context, if
+        // any, is still valid in memory (`_napi` is dropped after this).
         unsafe { bindings::page_pool_destroy(self.ptr.as_ptr()) }
     }
 }
 
-/// A page taken from a [`PagePool`], mapped for the pool's device. Dropping it gives it back to
-/// its pool (not into the lockless cache: the context is unknown).
+/// A page taken from a [`PagePool`], mapped for the pool's device if the pool is [`Mapped`].
+/// Dropping it gives it back to its pool (not into the lockless cache: the context is unknown).
 ///
 /// # Invariants
 ///
-/// `page` is a page of the pool `pool` whose reference this object holds. The pool's memory
-/// stays valid while it has pages out, even after `page_pool_destroy()`.
-pub struct PoolPage {
+/// `page` is a page of the pool `pool`, a pool of kind `M`, whose reference this object holds.
+/// The pool's memory stays valid while it has pages out, even after `page_pool_destroy()`.
+pub struct PoolPage<M: Mapping = Mapped> {
     page: NonNull<bindings::page>,
     pool: NonNull<bindings::page_pool>,
+    _mapping: PhantomData<M>,
 }
 
 // SAFETY: a pool page may be handed between threads; giving it back from any context is
 // allowed (direct recycling needs `&mut PagePool`).
-unsafe impl Send for PoolPage {}
+unsafe impl<M: Mapping> Send for PoolPage<M> {}
 // SAFETY: `&self` only reads the page's DMA address, which does not change while it is out.
-unsafe impl Sync for PoolPage {}
+unsafe impl<M: Mapping> Sync for PoolPage<M> {}
 
-impl PoolPage {
+impl PoolPage<Mapped> {
     /// Returns the page's DMA address; the device writes at [`rx_headroom()`] after it.
     #[inline]
     pub fn dma_address(&self) -> DmaAddress {
@@ -216,21 +284,6 @@ impl PoolPage {
                 len.min(rx_max_len()),
             )
         }
-    }
-
-    /// Gives the page back into `pool`'s lockless cache (`page_pool_recycle_direct()`): from
-    /// the pool's NAPI poll, which `_bh` and the pool borrowed mutably stand for. A page of
-    /// another pool goes back the ordinary way.
-    #[inline]
-    pub fn recycle_direct(self, pool: &mut PagePool, _bh: &LocalBhDisabled) {
-        if self.pool != pool.ptr {
-            drop(self);
-            return;
-        }
-        let this = ManuallyDrop::new(self);
-        // SAFETY: the page is `pool`'s (checked), whose cache `&mut` makes ours to fill, with
-        // bottom halves off; its reference is given back here and `this` is not dropped.
-        unsafe { bindings::page_pool_recycle_direct(pool.ptr.as_ptr(), this.page.as_ptr()) }
     }
 
     /// Builds an skb around the page (`napi_build_skb()`) for a frame of `len` bytes the device
@@ -269,7 +322,42 @@ impl PoolPage {
     }
 }
 
-impl Drop for PoolPage {
+impl<M: Mapping> PoolPage<M> {
+    /// Gives the page back into `pool`'s lockless cache (`page_pool_recycle_direct()`): from
+    /// the pool's NAPI poll, which `_bh` and the pool borrowed mutably stand for. A page of
+    /// another pool goes back the ordinary way.
+    #[inline]
+    pub fn recycle_direct(self, pool: &mut PagePool<M>, _bh: &LocalBhDisabled) {
+        if self.pool != pool.ptr {
+            drop(self);
+            return;
+        }
+        let this = ManuallyDrop::new(self);
+        // SAFETY: the page is `pool`'s (checked), whose cache `&mut` makes ours to fill, with
+        // bottom halves off; its reference is given back here and `this` is not dropped.
+        unsafe { bindings::page_pool_recycle_direct(pool.ptr.as_ptr(), this.page.as_ptr()) }
+    }
+
+    /// Gives the page back to the page allocator instead of its pool, as if someone else still
+    /// held it (`get_page()`, `page_pool_put_full_page()`, `put_page()`): the pool lets go of
+    /// a page it cannot recycle. This is page_pool's slow path, which its benchmark measures.
+    #[inline]
+    pub fn release(self) {
+        let this = ManuallyDrop::new(self);
+        let page = this.page.as_ptr();
+        // SAFETY: the page and its pool are valid and the page's reference is ours (type
+        // invariants). With a second reference taken, the pool cannot recycle the page: it
+        // lets go of it (`page_pool_return_page()`) and gives our reference back; the second
+        // one, dropped last, frees the page. `this` is not dropped.
+        unsafe {
+            bindings::get_page(page);
+            bindings::page_pool_put_full_page(this.pool.as_ptr(), page, false);
+            bindings::put_page(page);
+        }
+    }
+}
+
+impl<M: Mapping> Drop for PoolPage<M> {
     fn drop(&mut self) {
         // SAFETY: the page's reference is ours (type invariant) and given back here; the pool's
         // memory is valid while it has pages out. Not direct: the context is unknown.
