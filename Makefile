@@ -57,11 +57,17 @@ kernel: $(SETUP_STAMP)
 kernel-debug: $(SETUP_STAMP)
 	@$(T)/kernel.sh debug
 
+# The kernel tree's page_pool benchmark (bench_page_pool.ko), the C twin of
+# ours, built from the kernel tree as an out-of-tree module.
+PAGE_POOL_BENCH := tools/testing/selftests/net/bench/page_pool
+
 # build_modules BUILD_DIR: bulknet's modules against one kernel, into
 # $(MODULES_OUT)/<its release>.
 define build_modules
 	@rel=$$(cat $(1)/include/config/kernel.release) && mkdir -p $(MODULES_OUT)/$$rel && \
 	$(MAKE) -s -C $(SRC) O=$(1) M=$(CURDIR) MO=$(MODULES_OUT)/$$rel LLVM=$(LLVM) CLIPPY=1 modules && \
+	$(MAKE) -s -C $(SRC) O=$(1) M=$(SRC)/$(PAGE_POOL_BENCH) MO=$(MODULES_OUT)/$$rel/$(PAGE_POOL_BENCH) \
+		LLVM=$(LLVM) modules && \
 	echo "bulknet: modules for $$rel:" $$(cd $(MODULES_OUT)/$$rel && find . -name '*.ko' | sort)
 endef
 
