@@ -150,6 +150,7 @@ impl Ring {
     ///
     /// `i` must be an index of the ring and `n` at most its size, which every caller here
     /// checks first.
+    #[inline]
     const fn wrap_add(&self, i: u16, n: u16) -> u16 {
         let s = i as u32 + n as u32;
         let size = self.size as u32;
@@ -157,26 +158,35 @@ impl Ring {
     }
 
     /// Returns the index after `i`, wrapping around the ring; `i` must be an index of the ring.
+    #[inline]
     pub const fn after(&self, i: u16) -> u16 {
         self.wrap_add(i, 1)
     }
 
     /// Returns how many descriptors are in flight: filled and not yet taken back.
+    #[inline]
     pub const fn in_flight(&self) -> u16 {
+        // Both indices are below `size` (type invariant), at most 4096 ([`RingSize`]): neither
+        // branch wraps, and the wrapping operations spare the hot paths overflow checks.
         if self.next_to_use >= self.next_to_clean {
-            self.next_to_use - self.next_to_clean
+            self.next_to_use.wrapping_sub(self.next_to_clean)
         } else {
-            self.size - self.next_to_clean + self.next_to_use
+            self.size
+                .wrapping_sub(self.next_to_clean)
+                .wrapping_add(self.next_to_use)
         }
     }
 
     /// Returns how many descriptors may still be filled (`igb_desc_unused()`).
+    #[inline]
     pub const fn unused(&self) -> u16 {
-        self.size - 1 - self.in_flight()
+        // At most `size - 1` are in flight (type invariant): this does not wrap.
+        self.size.wrapping_sub(1).wrapping_sub(self.in_flight())
     }
 
     /// Reserves `n` descriptors at `next_to_use` and returns the index of the first, or `None`
     /// (and changes nothing) if fewer than `n` are unused.
+    #[inline]
     pub fn produce(&mut self, n: u16) -> Option<u16> {
         if n > self.unused() {
             return None;
@@ -189,6 +199,7 @@ impl Ring {
 
     /// Takes back `n` descriptors at `next_to_clean` and returns the index of the first, or
     /// `None` (and changes nothing) if fewer than `n` are in flight.
+    #[inline]
     pub fn consume(&mut self, n: u16) -> Option<u16> {
         if n > self.in_flight() {
             return None;
