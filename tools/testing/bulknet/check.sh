@@ -206,7 +206,7 @@ elif [ $built = 1 ]; then
 		args=$(sed -n 's/^# bulknet-cmdline: //p' "$t")
 		runs+=("$name run ($args)|$LOGS/guest-$name.log|--no-kunit")
 		guest_boot "$LOGS/guest-$name.log" \
-			--wall --debug --timeout 900 --cmdline "kunit.enable=0 $ONE_CPU $args" "$HERE/guest/check.sh" "$name"
+			--wall --debug --timeout 2400 --cmdline "kunit.enable=0 $ONE_CPU $args" "$HERE/guest/check.sh" "$name"
 	done
 	# The volume run: the traffic selftests with a million packets each
 	# way, on the performance kernel.

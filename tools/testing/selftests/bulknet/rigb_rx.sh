@@ -10,7 +10,8 @@
 # keeps flowing; rmmod while igb floods rigb. Then the ports swap drivers and
 # the ping and count cases run again.
 #
-# Runs in the bulknet test router (tools/testing/bulknet/vm.py).
+# Runs in the bulknet test router (tools/testing/bulknet/vm.py). rigb is loaded
+# with the module parameters in RIGB_PARAMS, if any (rigb_rx_stages.sh).
 
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
@@ -58,7 +59,7 @@ ports=($(ports_82576))
 ko=$(bulknet_module rigb) || exit 1
 modprobe igb
 modprobe pktgen
-insmod "$ko"
+insmod "$ko" ${RIGB_PARAMS:-}
 $IP netns add peer
 
 # one_way RIGB_PCI IGB_PCI: the cases with rigb on RIGB_PCI.
@@ -247,7 +248,7 @@ check "rmmod rigb while igb floods it (rc $rc)" '[ $rc = 0 ] && ! grep -q "^rigb
 $IP netns exec peer bash -c "echo stop > /proc/net/pktgen/pgctrl"
 wait $pg
 $IP -n peer link set "$ng" netns 1
-insmod "$ko"
+insmod "$ko" ${RIGB_PARAMS:-}
 
 # The ports swapped: rigb on the first, igb on the second.
 one_way "${ports[0]}" "${ports[1]}"
