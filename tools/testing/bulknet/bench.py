@@ -151,6 +151,9 @@ def main():
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:
         json.dump(results, f, indent=1)
+    # The guest's output, every round's rows among it, for a closer look.
+    with open(os.path.splitext(a.json)[0] + ".log", "w") as f:
+        f.write("\n".join(lines) + "\n")
     print(f"\nwrote {len(results)} rows to {os.path.relpath(a.json)}")
     if not results:
         print("bulknet bench: no results (pattern matched no scenario?)", file=sys.stderr)

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Where the instructions go: a guest workload's instructions per packet, by function.
 
-Boots the test router under QEMU TCG with the insn_profile plugin, runs a guest
-workload (rx.sh: igb-rx's traffic) once per implementation, and attributes the
-instructions executed between the workload's two sync(2) calls to the guest
-functions they ran in, per packet received. Several implementations print side
-by side:
+Boots the test router under QEMU TCG with the insn_profile plugin, runs one of
+pktgen-igb.sh's scenarios (workload.sh: rx, tx-burst32 or queue-xmit) once per
+implementation, and attributes the instructions executed between the
+workload's two sync(2) calls to the guest functions they ran in, per packet
+(received for rx, sent otherwise). Several implementations print side by side:
 
-  profile.py [--count N] [--top N] c rust rust:rx_list=0
+  profile.py [--case rx] [--count N] [--top N] c rust rust:rx_list=0
 
 An implementation is c or rust, optionally with rigb module parameters after a
 colon (comma-separated). The counts are exact instruction counts, the same
@@ -79,7 +79,15 @@ def module_symbols(ko, base, name):
     # Rust's v0 names, readable (LLVM's demangler knows them).
     names = subprocess.run(["llvm-cxxfilt-22"], input="\n".join(n for _, n in syms),
                            check=True, capture_output=True, text=True).stdout.splitlines()
-    return [(a, f"{n} [{name}]") for (a, _), n in zip(syms, names)]
+    return [(a, f"{short(n)} [{name}]") for (a, _), n in zip(syms, names)]
+
+
+def short(name):
+    """A Rust function's name without its paths: <rigb::Rigb as
+    kernel::net::dev::Operations>::poll is Rigb::poll."""
+    name = re.sub(r"<(?:\w+::)*(\w+) as [^>]*>", r"\1", name)
+    name = re.sub(r"<(?:\w+::)*(\w+)>", r"\1", name)
+    return re.sub(r"\b(?:\w+::)+(\w+::\w+)", r"\1", name)
 
 
 def find_module(cache, name):
@@ -99,7 +107,7 @@ def read_counts(path):
     return counts
 
 
-def profile(impl, count, cache, so, system_map):
+def profile(case, impl, count, cache, so, system_map):
     """Runs the workload as IMPL; returns (packets, {function: instructions})."""
     name, _, params = impl.partition(":")
     syms = kernel_symbols(system_map)
@@ -108,11 +116,12 @@ def profile(impl, count, cache, so, system_map):
         sys.exit(f"profile: no {MARK} in {system_map}")
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         out = os.path.join(tmp, "snap")
-        args = [name, str(count), *filter(None, params.split(","))]
-        status, lines = vm.run_vm(os.path.join(HERE, "rx.sh"), args, "icount", 1200,
+        args = [case, name, str(count), *filter(None, params.split(","))]
+        status, lines = vm.run_vm(os.path.join(HERE, "workload.sh"), args, "icount", 1200,
                                   echo=False, plugin=f"{so},mark={mark:#x},out={out}")
         if status != 0:
-            sys.exit(f"profile: rx.sh {name} exited with {status}:\n" + "\n".join(lines[-20:]))
+            sys.exit(f"profile: workload.sh {case} {name} exited with {status}:\n"
+                     + "\n".join(lines[-20:]))
         # The window: between the workload's two sync calls, the first two marks
         # (the guest's shutdown syncs too).
         if not os.path.exists(os.path.join(tmp, "snap.1")):
@@ -123,7 +132,7 @@ def profile(impl, count, cache, so, system_map):
     for line in lines:
         if line.startswith("PROFILE "):
             kv = dict(f.split("=") for f in line.split()[1:])
-            received = int(kv["received"])
+            received = int(kv["packets"])
         elif line.startswith("MODULE "):
             _, mod, base = line.split()
             ko = find_module(cache, mod)
@@ -131,7 +140,7 @@ def profile(impl, count, cache, so, system_map):
                 syms += module_symbols(ko, int(base, 16), mod)
             syms.append((int(base, 16), f"[{mod}]"))
     if not received:
-        sys.exit(f"profile: {impl}: no packet received")
+        sys.exit(f"profile: {impl}: no packet counted")
     syms.sort()
     addrs = [a for a, _ in syms]
     by_fn = collections.Counter()
@@ -145,6 +154,7 @@ def profile(impl, count, cache, so, system_map):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--case", default="rx", choices=["rx", "tx-burst32", "queue-xmit"])
     p.add_argument("--count", type=int, default=20000, help="packets in the window")
     p.add_argument("--top", type=int, default=40, help="functions to list")
     p.add_argument("impls", nargs="+", help="c, rust, or rust:PARAM=V,...")
@@ -154,22 +164,23 @@ def main():
     system_map = os.path.join(cache, "build", "System.map")
     results = []
     for impl in a.impls:
-        pkts, by_fn = profile(impl, a.count, cache, so, system_map)
+        pkts, by_fn = profile(a.case, impl, a.count, cache, so, system_map)
         results.append((impl, pkts, by_fn))
     total = collections.Counter()
     for _, pkts, by_fn in results:
         for fn, n in by_fn.items():
             total[fn] = max(total[fn], n / pkts)
     w = max(12, *(len(i) for i, _, _ in results))
-    print(f"# instructions per packet received, by guest function (QEMU TCG plugin, "
-          f"{a.count} packets sent; C igb sends from port 0 with pktgen, burst 32)")
+    what = "received" if a.case == "rx" else "sent"
+    print(f"# {a.case}: instructions per packet {what}, by guest function "
+          f"(QEMU TCG plugin, pktgen count {a.count}, as in pktgen-igb.sh)")
     print(f"{'function':<44}" + "".join(f"{i:>{w}}" for i, _, _ in results))
     for fn, _ in sorted(total.items(), key=lambda kv: -kv[1])[:a.top]:
         print(f"{fn[:43]:<44}" + "".join(f"{by_fn.get(fn, 0) / pkts:>{w}.1f}"
                                          for _, pkts, by_fn in results))
     print(f"{'(all)':<44}" + "".join(f"{sum(by_fn.values()) / pkts:>{w}.1f}"
                                      for _, pkts, by_fn in results))
-    print(f"{'packets received':<44}" + "".join(f"{pkts:>{w}}" for _, pkts, _ in results))
+    print(f"{'packets ' + what:<44}" + "".join(f"{pkts:>{w}}" for _, pkts, _ in results))
 
 
 if __name__ == "__main__":
