@@ -4,7 +4,13 @@
 # (impl=rust), with its back-to-back peer (port 1, C igb) down or receiving:
 #  - igb-queue-xmit: dev_queue_xmit through pfifo_fast, one new skb per
 #    packet (qdisc bulk dequeue links skbs through skb->next, so one shared
-#    skb cannot be queued twice);
+#    skb cannot be queued twice); rigb's row gives its doorbells per packet;
+#  - igb-queue-xmit-pushback: the same with BQL's limit_max lowered to 16
+#    frames (the slides' "BQL push back"): the driver stops the queue,
+#    packets wait in pfifo_fast, and each qdisc run after a TX completion
+#    dequeues a bulk with xmit_more, one doorbell for it in rigb. The 49 us
+#    completion interrupts bound the run, and pktgen retries every packet the
+#    full queue refuses, so insn/op is the time per packet sent;
 #  - igb-tx-burst32: ndo_start_xmit with xmit_more, burst 32, peer down;
 #  - igb-tx-clone: ndo_start_xmit of one shared skb (clone_skb), burst 1: no
 #    xmit_more, a doorbell per packet, peer down;
@@ -51,20 +57,38 @@ tx_pci=$(basename "$(readlink "/sys/class/net/$tx/device")")
 rx_mac=$(cat "/sys/class/net/$rx/address")
 $IP link set "$rx" down
 
-# tx_rows IMPL DEV: the TX scenarios through DEV, as IMPL.
-tx_rows() {
-	local impl=$1 dev=$2 sent ns runs spread received rx_before rx_drop
-	$IP link set "$dev" up
-	wait_carrier "$dev"
-	$TC qdisc replace dev "$dev" root pfifo_fast
-
+# queue_xmit_row SCENARIO IMPL DEV EXTRA: pktgen's dev_queue_xmit through
+# pfifo_fast on DEV, with the doorbells (TX tail writes) per packet where the
+# driver counts them (rigb's tx_doorbells).
+queue_xmit_row() {
+	local scenario=$1 impl=$2 dev=$3 extra=$4 sent ns runs spread db
 	pg_setup "$dev"
 	pg_set "$dev" "count $COUNT"
 	pg_set "$dev" "dst_mac $rx_mac"
 	pg_set "$dev" "xmit_mode queue_xmit"
 	pg_run "$dev" > /dev/null
+	db=$(estat "$dev" tx_doorbells)
 	read -r sent ns runs spread < <(pg_measure "$dev" "$RUNS")
-	bench_row igb-queue-xmit "$impl" "$sent" "$ns" "mode=queue_xmit clone_skb=0 qdisc=pfifo_fast peer=down runs=$runs spread_pct=$spread"
+	[ -n "$db" ] && db="doorbells_per_pkt=$(awk -v d="$(($(estat "$dev" tx_doorbells) - db))" \
+		-v n="$((sent * runs))" 'BEGIN { printf "%.3f", d / n }')"
+	bench_row "$scenario" "$impl" "$sent" "$ns" \
+		"mode=queue_xmit clone_skb=0 qdisc=pfifo_fast peer=down $extra runs=$runs spread_pct=$spread $db"
+}
+
+# tx_rows IMPL DEV: the TX scenarios through DEV, as IMPL.
+tx_rows() {
+	local impl=$1 dev=$2 sent ns runs spread received rx_before rx_drop bql limit_max
+	$IP link set "$dev" up
+	wait_carrier "$dev"
+	$TC qdisc replace dev "$dev" root pfifo_fast
+
+	queue_xmit_row igb-queue-xmit "$impl" "$dev" ""
+	# BQL push back: the queue stops at 16 frames in flight.
+	bql=/sys/class/net/$dev/queues/tx-0/byte_queue_limits
+	limit_max=$(cat "$bql/limit_max")
+	echo $((16 * 60)) > "$bql/limit_max"
+	queue_xmit_row igb-queue-xmit-pushback "$impl" "$dev" "bql_limit_max=960"
+	echo "$limit_max" > "$bql/limit_max"
 
 	pg_setup "$dev"
 	pg_set "$dev" "count $COUNT"
