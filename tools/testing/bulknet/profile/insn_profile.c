@@ -6,7 +6,8 @@
  *   -plugin insn_profile.so,mark=0xADDR,out=PREFIX
  *
  * Every time the block at guest address ADDR runs (the guest calls a marker
- * function, say sync(2)'s), the counts so far go to PREFIX.N, N = 0, 1, ...
+ * function, say sync(2)'s), the counts so far go to PREFIX.N, N = 0, 1, ...:
+ * a line per block, "VADDR INSTRUCTIONS RUNS".
  * The difference of two snapshots is what the guest ran in between. Counts
  * are exact: a block's instructions are added each time it is entered (a
  * block left early by an exception counts whole, a rare event).
@@ -56,8 +57,10 @@ static void snapshot(void)
 	}
 	for (i = 0; i < nblocks; i++)
 		if (blocks[i]->runs)
-			fprintf(f, "%" PRIx64 " %" PRIu64 "\n", blocks[i]->vaddr,
-				blocks[i]->insns * blocks[i]->runs);
+			fprintf(f, "%" PRIx64 " %" PRIu64 " %" PRIu64 "\n",
+				blocks[i]->vaddr,
+				blocks[i]->insns * blocks[i]->runs,
+				blocks[i]->runs);
 	fclose(f);
 }
 

@@ -99,11 +99,15 @@ def find_module(cache, name):
 
 
 def read_counts(path):
-    counts = collections.Counter()
+    """A snapshot: {block address: (instructions, runs)}, summed over the
+    block's translations."""
+    counts = {}
     with open(path) as f:
         for line in f:
-            addr, n = line.split()
-            counts[int(addr, 16)] += int(n)
+            addr, n, runs = line.split()
+            a = int(addr, 16)
+            i, r = counts.get(a, (0, 0))
+            counts[a] = (i + int(n), r + int(runs))
     return counts
 
 
@@ -143,13 +147,18 @@ def profile(case, impl, count, cache, so, system_map):
         sys.exit(f"profile: {impl}: no packet counted")
     syms.sort()
     addrs = [a for a, _ in syms]
-    by_fn = collections.Counter()
-    for addr, n in after.items():
-        d = n - before.get(addr, 0)
-        if d:
-            i = bisect.bisect_right(addrs, addr) - 1
-            by_fn[syms[i][1] if i >= 0 else "?"] += d
-    return received, by_fn
+    by_fn, calls = collections.Counter(), collections.Counter()
+    for addr, (n, runs) in after.items():
+        b_n, b_runs = before.get(addr, (0, 0))
+        if n == b_n:
+            continue
+        i = bisect.bisect_right(addrs, addr) - 1
+        fn = syms[i][1] if i >= 0 else "?"
+        by_fn[fn] += n - b_n
+        # The runs of a function's first block: its calls (and any jump back to its start).
+        if i >= 0 and syms[i][0] == addr:
+            calls[fn] += runs - b_runs
+    return received, by_fn, calls
 
 
 def main():
@@ -157,6 +166,7 @@ def main():
     p.add_argument("--case", default="rx", choices=["rx", "tx-burst32", "queue-xmit"])
     p.add_argument("--count", type=int, default=20000, help="packets in the window")
     p.add_argument("--top", type=int, default=40, help="functions to list")
+    p.add_argument("--calls", action="store_true", help="also give the calls per packet")
     p.add_argument("impls", nargs="+", help="c, rust, or rust:PARAM=V,...")
     a = p.parse_args()
     cache = os.environ.get("BULKNET_CACHE", "/var/cache/bulknet")
@@ -164,23 +174,30 @@ def main():
     system_map = os.path.join(cache, "build", "System.map")
     results = []
     for impl in a.impls:
-        pkts, by_fn = profile(a.case, impl, a.count, cache, so, system_map)
-        results.append((impl, pkts, by_fn))
+        pkts, by_fn, calls = profile(a.case, impl, a.count, cache, so, system_map)
+        results.append((impl, pkts, by_fn, calls))
     total = collections.Counter()
-    for _, pkts, by_fn in results:
+    for _, pkts, by_fn, _ in results:
         for fn, n in by_fn.items():
             total[fn] = max(total[fn], n / pkts)
-    w = max(12, *(len(i) for i, _, _ in results))
+    w = max(17 if a.calls else 12, *(len(i) + 1 for i, _, _, _ in results))
     what = "received" if a.case == "rx" else "sent"
     print(f"# {a.case}: instructions per packet {what}, by guest function "
           f"(QEMU TCG plugin, pktgen count {a.count}, as in pktgen-igb.sh)")
-    print(f"{'function':<44}" + "".join(f"{i:>{w}}" for i, _, _ in results))
+    if a.calls:
+        print("# each cell: instructions per packet / calls per packet")
+    print(f"{'function':<44}" + "".join(f"{i:>{w}}" for i, _, _, _ in results))
+
+    def cell(fn, pkts, by_fn, calls):
+        c = f"{by_fn.get(fn, 0) / pkts:.1f}"
+        if a.calls:
+            c += f"/{calls.get(fn, 0) / pkts:.3f}"
+        return f"{c:>{w}}"
     for fn, _ in sorted(total.items(), key=lambda kv: -kv[1])[:a.top]:
-        print(f"{fn[:43]:<44}" + "".join(f"{by_fn.get(fn, 0) / pkts:>{w}.1f}"
-                                         for _, pkts, by_fn in results))
+        print(f"{fn[:43]:<44}" + "".join(cell(fn, *r[1:]) for r in results))
     print(f"{'(all)':<44}" + "".join(f"{sum(by_fn.values()) / pkts:>{w}.1f}"
-                                     for _, pkts, by_fn in results))
-    print(f"{'packets ' + what:<44}" + "".join(f"{pkts:>{w}}" for _, pkts, _ in results))
+                                     for _, pkts, by_fn, _ in results))
+    print(f"{'packets ' + what:<44}" + "".join(f"{pkts:>{w}}" for _, pkts, _, _ in results))
 
 
 if __name__ == "__main__":
