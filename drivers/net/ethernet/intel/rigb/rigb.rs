@@ -434,11 +434,6 @@ impl<'bound> TxRing<'bound> {
         self.idx.unused().into()
     }
 
-    /// Returns descriptor `i`'s write-back status dword.
-    fn status(&self, i: u16) -> Result<u32> {
-        Ok((self.desc.upper(i)? >> 32) as u32)
-    }
-
     /// Takes every in-flight packet back after the device stopped, unmapped and dropped
     /// (`igb_clean_tx_ring()`). Returns how many.
     fn drain(&mut self) -> u32 {
@@ -669,26 +664,25 @@ impl<'bound> Port<'bound> {
                 break;
             }
             let ntc = ring.idx.next_to_clean();
-            let Some(last) = ring.bufs[usize::from(ntc)].as_ref().map(|b| b.last) else {
+            let Some(slot) = ring.bufs.get_mut(usize::from(ntc)) else {
                 break;
             };
-            if !ring.status(last).is_ok_and(desc::tx_done) {
+            let Some(last) = slot.as_ref().map(|b| b.last) else {
+                break;
+            };
+            // The write-back status is the descriptor's fourth dword.
+            if !matches!(ring.desc.upper(last), Ok(q) if desc::tx_done((q >> 32) as u32)) {
                 break;
             }
             // Read nothing else of the descriptor before DD.
             dma_mb(Read);
-            let Some(buf) = ring.bufs[usize::from(ntc)].take() else {
+            let Some(buf) = slot.take() else {
                 break;
             };
             buf.skb.unmap().napi_consume(budget.get(), bh);
             pkts += 1;
             bytes += buf.bytes;
-            let n = if last >= ntc {
-                last - ntc + 1
-            } else {
-                ring.idx.size().get() - ntc + last + 1
-            };
-            let _ = ring.idx.consume(n);
+            let _ = ring.idx.consume(ring.idx.span(ntc, last));
         }
         self.stats.tx_packets.add(pkts.into());
         self.stats.tx_bytes.add(bytes.into());

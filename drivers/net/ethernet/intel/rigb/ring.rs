@@ -163,6 +163,21 @@ impl Ring {
         self.wrap_add(i, 1)
     }
 
+    /// Returns how many descriptors there are from `first` up to and including `last`, going
+    /// forward around the ring; both must be indices of the ring.
+    #[inline]
+    pub const fn span(&self, first: u16, last: u16) -> u16 {
+        // Both indices are below `size`, at most 4096: this does not wrap.
+        if last >= first {
+            last.wrapping_sub(first).wrapping_add(1)
+        } else {
+            self.size
+                .wrapping_sub(first)
+                .wrapping_add(last)
+                .wrapping_add(1)
+        }
+    }
+
     /// Returns how many descriptors are in flight: filled and not yet taken back.
     #[inline]
     pub const fn in_flight(&self) -> u16 {
@@ -320,6 +335,10 @@ mod tests {
                 assert!(r.next_to_use() < size as u16 && r.next_to_clean() < size as u16);
                 assert!(r.in_flight_indices().eq(model.iter().copied()));
                 assert_eq!(r.after(r.next_to_use()), (next + 1) % size as u16);
+                // The in-flight descriptors span from the oldest to the newest.
+                if let (Some(&first), Some(&last)) = (model.front(), model.back()) {
+                    assert_eq!(usize::from(r.span(first, last)), model.len());
+                }
             }
         }
     }
