@@ -361,6 +361,7 @@ unsafe impl Send for Linear {}
 // from a page (linear map), which do not move or get freed while the skb's reference is held
 // (type invariant). A transmitted skb's data is not written by anyone while the device reads it.
 unsafe impl MapBuffer for Linear {
+    #[inline]
     fn dma_range(&self) -> (*mut u8, usize) {
         let skb = self.0.as_ptr();
         // SAFETY: the skb is valid (type invariant).
