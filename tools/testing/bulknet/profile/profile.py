@@ -41,6 +41,13 @@ def build_plugin(cache):
     return so
 
 
+def demangle(names):
+    """Rust's v0 names made readable (LLVM's demangler knows them), and short."""
+    out = subprocess.run(["llvm-cxxfilt-22"], input="\n".join(names), check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    return [short(n) if n != m else n for n, m in zip(out, names)]
+
+
 def kernel_symbols(system_map):
     syms = []
     with open(system_map) as f:
@@ -48,6 +55,9 @@ def kernel_symbols(system_map):
             addr, kind, name = line.split()[:3]
             if kind in "tTwW":
                 syms.append((int(addr, 16), name))
+    rust = [i for i, (_, n) in enumerate(syms) if n.startswith("_R")]
+    for i, n in zip(rust, demangle([syms[i][1] for i in rust])):
+        syms[i] = (syms[i][0], n)
     return syms
 
 
@@ -76,10 +86,7 @@ def module_symbols(ko, base, name):
         f = line.split()
         if len(f) >= 8 and f[3] == "FUNC" and f[6].isdigit() and int(f[6]) in offsets:
             syms.append((base + offsets[int(f[6])] + int(f[1], 16), f[7]))
-    # Rust's v0 names, readable (LLVM's demangler knows them).
-    names = subprocess.run(["llvm-cxxfilt-22"], input="\n".join(n for _, n in syms),
-                           check=True, capture_output=True, text=True).stdout.splitlines()
-    return [(a, f"{short(n)} [{name}]") for (a, _), n in zip(syms, names)]
+    return [(a, f"{n} [{name}]") for (a, _), n in zip(syms, demangle([n for _, n in syms]))]
 
 
 def short(name):
