@@ -192,7 +192,8 @@ impl PagePool<Unmapped> {
         };
         // SAFETY: `p` is fully initialised; without `PP_FLAG_DMA_MAP` the pool uses no device.
         let ptr = crate::error::from_err_ptr(unsafe { bindings::page_pool_create(&p) })?;
-        // INVARIANT: `ptr` is a pool just created with no flags, device or NAPI context.
+        // INVARIANT: `ptr` is a pool just created with no flags, device or NAPI context, and
+        // `_napi` is `None`.
         Ok(Self {
             ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
             _napi: None,
@@ -245,7 +246,8 @@ pub struct PoolPage<M: Mapping = Mapped> {
 // SAFETY: a pool page may be handed between threads; giving it back from any context is
 // allowed (direct recycling needs `&mut PagePool`).
 unsafe impl<M: Mapping> Send for PoolPage<M> {}
-// SAFETY: `&self` only reads the page's DMA address, which does not change while it is out.
+// SAFETY: `&self` only reads the page's DMA address, which does not change while it is out, syncs
+// the device's writes for the CPU, or prefetches: none of them changes the page's state.
 unsafe impl<M: Mapping> Sync for PoolPage<M> {}
 
 impl PoolPage<Mapped> {
@@ -286,6 +288,21 @@ impl PoolPage<Mapped> {
         }
     }
 
+    /// Gives the page back into `pool`'s lockless cache (`page_pool_recycle_direct()`): from
+    /// the pool's NAPI poll, which `_bh` and the pool borrowed mutably stand for. A page of
+    /// another pool goes back the ordinary way.
+    #[inline]
+    pub fn recycle_direct(self, pool: &mut PagePool<Mapped>, _bh: &LocalBhDisabled) {
+        if self.pool != pool.ptr {
+            drop(self);
+            return;
+        }
+        let this = ManuallyDrop::new(self);
+        // SAFETY: the page is `pool`'s (checked), whose cache `&mut` makes ours to fill, with
+        // bottom halves off; its reference is given back here and `this` is not dropped.
+        unsafe { bindings::page_pool_recycle_direct(pool.ptr.as_ptr(), this.page.as_ptr()) }
+    }
+
     /// Builds an skb around the page (`napi_build_skb()`) for a frame of `len` bytes the device
     /// wrote at [`rx_headroom()`], synced for the CPU: the head is the whole page, with
     /// `skb_shared_info` at its end. The skb is marked for recycling, so the page goes back to
@@ -322,22 +339,26 @@ impl PoolPage<Mapped> {
     }
 }
 
-impl<M: Mapping> PoolPage<M> {
-    /// Gives the page back into `pool`'s lockless cache (`page_pool_recycle_direct()`): from
-    /// the pool's NAPI poll, which `_bh` and the pool borrowed mutably stand for. A page of
+impl PoolPage<Unmapped> {
+    /// Gives the page back into `pool`'s lockless cache (`page_pool_recycle_direct()`). An
+    /// unmapped pool has no NAPI context, so the C side never recycles into its cache: the pool
+    /// borrowed mutably is the one user of it, in any context but a hard interrupt. A page of
     /// another pool goes back the ordinary way.
     #[inline]
-    pub fn recycle_direct(self, pool: &mut PagePool<M>, _bh: &LocalBhDisabled) {
+    pub fn recycle_direct(self, pool: &mut PagePool<Unmapped>) {
         if self.pool != pool.ptr {
             drop(self);
             return;
         }
         let this = ManuallyDrop::new(self);
-        // SAFETY: the page is `pool`'s (checked), whose cache `&mut` makes ours to fill, with
-        // bottom halves off; its reference is given back here and `this` is not dropped.
+        // SAFETY: the page is `pool`'s (checked), whose cache `&mut` makes ours to fill: the
+        // pool has no NAPI context (type invariant), so the C side recycles nothing into it
+        // directly. The page's reference is given back here and `this` is not dropped.
         unsafe { bindings::page_pool_recycle_direct(pool.ptr.as_ptr(), this.page.as_ptr()) }
     }
+}
 
+impl<M: Mapping> PoolPage<M> {
     /// Gives the page back to the page allocator instead of its pool, as if someone else still
     /// held it (`get_page()`, `page_pool_put_full_page()`, `put_page()`): the pool lets go of
     /// a page it cannot recycle. This is page_pool's slow path, which its benchmark measures.
@@ -345,10 +366,13 @@ impl<M: Mapping> PoolPage<M> {
     pub fn release(self) {
         let this = ManuallyDrop::new(self);
         let page = this.page.as_ptr();
-        // SAFETY: the page and its pool are valid and the page's reference is ours (type
-        // invariants). With a second reference taken, the pool cannot recycle the page: it
-        // lets go of it (`page_pool_return_page()`) and gives our reference back; the second
-        // one, dropped last, frees the page. `this` is not dropped.
+        // SAFETY: the page and its pool are valid and the page's pool reference is ours (type
+        // invariants). With a second page reference taken, `page_pool_put_full_page()` drops
+        // our pool reference, finds the page not recyclable (its reference count is 2) and
+        // lets it go (`page_pool_return_netmem()`: unmapped if the pool maps, no longer the
+        // pool's, the pool's page reference put). Ours, put last, frees it to the page
+        // allocator. Nothing touches the pool after it let go of the page. `this` is not
+        // dropped.
         unsafe {
             bindings::get_page(page);
             bindings::page_pool_put_full_page(this.pool.as_ptr(), page, false);

@@ -37,33 +37,6 @@ pub use new_spinlock_bh;
 pub struct LocalBhDisabled(NotThreadSafe);
 
 impl LocalBhDisabled {
-    /// Runs `f` with bottom halves disabled on the local CPU (`local_bh_disable()`), and
-    /// enables them again after; `f` gets the token that proves it. From process context (or
-    /// where bottom halves are already off: the calls nest).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use kernel::sync::LocalBhDisabled;
-    ///
-    /// let n = LocalBhDisabled::with(|_bh| 1 + 1);
-    /// assert_eq!(n, 2);
-    /// ```
-    #[inline]
-    pub fn with<R>(f: impl FnOnce(&LocalBhDisabled) -> R) -> R {
-        // SAFETY: any context but a hard interrupt may disable bottom halves; they are enabled
-        // again below, after the token is gone.
-        unsafe { bindings::local_bh_disable() };
-        let r = {
-            // SAFETY: bottom halves are disabled until after the token goes out of scope.
-            let bh = unsafe { LocalBhDisabled::new() };
-            f(&bh)
-        };
-        // SAFETY: balances the `local_bh_disable()` above, in the same context.
-        unsafe { bindings::local_bh_enable() };
-        r
-    }
-
     /// Creates the token.
     ///
     /// # Safety

@@ -9,9 +9,8 @@
 #  - page-pool-fast: back into the lockless cache (page_pool_recycle_direct);
 #  - page-pool-ring: back into the ptr_ring (page_pool_put_page);
 #  - page-pool-slow: back to the page allocator (the page held elsewhere).
-# The C module runs every case in process context; the Rust twin runs the
-# fast case with bottom halves off, as recycling into the cache requires
-# (the path has no branch on the context), and the other two as C does.
+# Both run every case in process context: the pool has no NAPI context, so
+# nothing else recycles into its cache.
 set -euo pipefail
 . "$(dirname "$0")/../guest/lib.sh"
 

@@ -7,8 +7,8 @@
 //! with 64 pages in its ring, and the same loop of one allocation and one return per
 //! iteration, returning each page:
 //!
-//! - `fast`: into the pool's lockless cache (`page_pool_recycle_direct()`), with bottom halves
-//!   off, as a NAPI poll does it (the C module runs this case with them on);
+//! - `fast`: into the pool's lockless cache (`page_pool_recycle_direct()`), in process context as
+//!   in the C module: the pool has no NAPI context, so nothing else recycles into its cache;
 //! - `ring`: into the pool's ring (`page_pool_put_page()` without direct recycling);
 //! - `slow`: to the page allocator, the page being held elsewhere, so that every allocation
 //!   takes a new page from it.
@@ -19,7 +19,6 @@
 use kernel::{
     net::page_pool::{PagePool, PoolPage, Unmapped},
     prelude::*,
-    sync::LocalBhDisabled,
     time::{Instant, Monotonic},
 };
 
@@ -39,10 +38,6 @@ module! {
 
 /// The pool's ring size, as in the C twin (`MY_POOL_SIZE`).
 const POOL_SIZE: u32 = 1024;
-
-/// How many iterations run with bottom halves off at a time in the fast case, so that
-/// softirqs still get to run between batches.
-const BH_BATCH: u32 = 1024;
 
 #[derive(Clone, Copy)]
 enum Case {
@@ -78,22 +73,11 @@ fn run(pool: &mut PagePool<Unmapped>, case: Case, loops: u32) -> u32 {
     match case {
         Case::Fast => {
             while done < loops {
-                let batch = (loops - done).min(BH_BATCH);
-                let n = LocalBhDisabled::with(|bh| {
-                    let mut n = 0;
-                    while n < batch {
-                        let Some(page) = pool.alloc() else {
-                            break;
-                        };
-                        page.recycle_direct(pool, bh);
-                        n += 1;
-                    }
-                    n
-                });
-                done += n;
-                if n < batch {
+                let Some(page) = pool.alloc() else {
                     break;
-                }
+                };
+                page.recycle_direct(pool);
+                done += 1;
             }
         }
         Case::Ring => {
