@@ -14,6 +14,11 @@
 
 #ifdef CONFIG_NET
 
+__rust_helper bool rust_helper_skb_shared(const struct sk_buff *skb)
+{
+	return skb_shared(skb);
+}
+
 __rust_helper void *rust_helper_netdev_priv(const struct net_device *dev)
 {
 	return netdev_priv(dev);

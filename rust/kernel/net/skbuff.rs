@@ -246,10 +246,10 @@ impl Drop for SkBuff {
 ///
 /// # Invariants
 ///
-/// If `len` is not 0, `first` and `last` are the ends of a chain of `len` valid skbs whose
-/// references the list owns, each linked to the next through `skb->list.next` and to the one
-/// before through `skb->list.prev`; the ends' outer links are unset. If `len` is 0, `first`
-/// and `last` are meaningless.
+/// If `len` is not 0, `first` and `last` are the ends of a chain of `len` valid skbs, each with
+/// a device and referenced by the list alone, each linked to the next through `skb->list.next`
+/// and to the one before through `skb->list.prev`; the ends' outer links are unspecified and
+/// never read. If `len` is 0, `first` and `last` are meaningless.
 #[must_use = "a list of packets must be handed on"]
 pub struct SkbList {
     first: *mut bindings::sk_buff,
@@ -281,14 +281,34 @@ impl SkbList {
         self.len == 0
     }
 
-    /// Appends `skb`, which the list owns from now on.
+    /// Appends `skb`, which the list owns from now on, or gives it back if it cannot join a
+    /// list for the stack: an skb that others share (`skb_shared()`: it may be on their lists,
+    /// and the list links its skbs through `skb->list`), or that has no device (the stack
+    /// reads `skb->dev`; `eth_type_trans()` sets it).
     #[inline]
-    pub fn push(&mut self, skb: SkBuff) {
+    pub fn push(&mut self, skb: SkBuff) -> Result<(), SkBuff> {
+        let raw = skb.as_raw();
+        // SAFETY: the skb is valid (type invariant). Its reference count may change under us
+        // only if it is shared, which is what this reads; `dev` is a plain field, and the skb
+        // is ours.
+        let (shared, dev) = unsafe {
+            (
+                bindings::skb_shared(raw),
+                (*raw)
+                    .__bindgen_anon_1
+                    .__bindgen_anon_1
+                    .__bindgen_anon_1
+                    .dev,
+            )
+        };
+        if shared || dev.is_null() {
+            return Err(skb);
+        }
         let skb = skb.into_raw();
         if self.len != 0 {
-            // SAFETY: `skb` is valid and now ours; `last` is a valid skb of the list (type
-            // invariant). `list` overlays `next` and `prev`, which an skb nobody queued has
-            // free. Both are ours to link.
+            // SAFETY: `skb` is valid and now ours alone (not shared, checked above), so its
+            // `list` links, which overlay `next` and `prev`, are ours to set; `last` is a valid
+            // skb of the list (type invariant), whose forward link is the list's.
             unsafe {
                 let node = &raw mut (*skb).__bindgen_anon_1.list;
                 let prev = &raw mut (*self.last).__bindgen_anon_1.list;
@@ -298,9 +318,11 @@ impl SkbList {
         } else {
             self.first = skb;
         }
-        // INVARIANT: `skb` is linked after the old last skb, or is the only one.
+        // INVARIANT: `skb`, ours alone and with a device, is linked after the old last skb, or
+        // is the only one.
         self.last = skb;
         self.len += 1;
+        Ok(())
     }
 
     /// Hands every packet to the stack in one call (`netif_receive_skb_list()`), from a NAPI
@@ -319,9 +341,11 @@ impl SkbList {
         let head_ptr = &raw mut head;
         // SAFETY: `first` and `last` are valid skbs of the chain (type invariant), whose outer
         // links are ours to set: closing the chain around `head` makes it the `list_head` list
-        // that `netif_receive_skb_list()` takes, with every skb's reference, in softirq context
-        // (`_bh`). It unlinks every skb from `head` before it returns, so nothing refers to
-        // `head` after this frame.
+        // that `netif_receive_skb_list()` takes, with every skb's reference; every skb has a
+        // device, which the stack reads. The caller runs in a NAPI poll (`_bh`, and
+        // `Napi::receive_list()`'s context). In 7.3, `netif_receive_skb_list_internal()` splices
+        // the skbs back into `head` and then unlinks each one (`skb_list_del_init()`, directly
+        // or after `list_cut_before()`), so nothing refers to `head` after this frame.
         unsafe {
             let first = &raw mut (*first).__bindgen_anon_1.list;
             let last = &raw mut (*last).__bindgen_anon_1.list;

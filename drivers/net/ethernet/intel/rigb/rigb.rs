@@ -795,12 +795,14 @@ impl<'bound> Port<'bound> {
             pkts += 1;
             bytes += u64::from(len);
             if to_list && !wb.is_tcp() {
-                list.push(skb);
+                if let Err(skb) = list.push(skb) {
+                    // Cannot happen: the skb is new, and `eth_type_trans()` gave it a device.
+                    skb.drop_reason(DropReason::NotSpecified);
+                }
             } else {
                 napi.gro_receive(skb, bh);
             }
         }
-        napi.receive_list(list, bh);
         s.rx_packets.add(pkts.into());
         s.rx_bytes.add(bytes);
         let (filled, full) = ring.refill();
@@ -813,6 +815,9 @@ impl<'bound> Port<'bound> {
                 .bar
                 .write(RDT::at(0), RDT::zeroed().with_tail(ring.idx.next_to_use()));
         }
+        // The list goes to the stack last, with the ring refilled and its lock released.
+        drop(guard);
+        napi.receive_list(list, bh);
         (done, full)
     }
 
