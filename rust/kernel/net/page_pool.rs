@@ -366,13 +366,13 @@ impl<M: Mapping> PoolPage<M> {
     pub fn release(self) {
         let this = ManuallyDrop::new(self);
         let page = this.page.as_ptr();
+        // With a second page reference taken, `page_pool_put_full_page()` drops our pool
+        // reference, finds the page not recyclable (its reference count is 2) and lets it go
+        // (`page_pool_return_netmem()`: unmapped if the pool maps, no longer the pool's, the
+        // pool's page reference put). Ours, put last, frees it to the page allocator; nothing
+        // touches the pool after it let go of the page.
         // SAFETY: the page and its pool are valid and the page's pool reference is ours (type
-        // invariants). With a second page reference taken, `page_pool_put_full_page()` drops
-        // our pool reference, finds the page not recyclable (its reference count is 2) and
-        // lets it go (`page_pool_return_netmem()`: unmapped if the pool maps, no longer the
-        // pool's, the pool's page reference put). Ours, put last, frees it to the page
-        // allocator. Nothing touches the pool after it let go of the page. `this` is not
-        // dropped.
+        // invariants), given up here as described above; `this` is not dropped.
         unsafe {
             bindings::get_page(page);
             bindings::page_pool_put_full_page(this.pool.as_ptr(), page, false);

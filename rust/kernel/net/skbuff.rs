@@ -269,18 +269,6 @@ impl SkbList {
         }
     }
 
-    /// Returns how many packets the list holds.
-    #[inline]
-    pub fn len(&self) -> u32 {
-        self.len
-    }
-
-    /// Returns `true` if the list holds no packet.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Appends `skb`, which the list owns from now on, or gives it back if it cannot join a
     /// list for the stack: an skb that others share (`skb_shared()`: it may be on their lists,
     /// and the list links its skbs through `skb->list`), or that has no device (the stack
@@ -339,13 +327,12 @@ impl SkbList {
             prev: core::ptr::null_mut(),
         };
         let head_ptr = &raw mut head;
-        // SAFETY: `first` and `last` are valid skbs of the chain (type invariant), whose outer
-        // links are ours to set: closing the chain around `head` makes it the `list_head` list
-        // that `netif_receive_skb_list()` takes, with every skb's reference; every skb has a
-        // device, which the stack reads. The caller runs in a NAPI poll (`_bh`, and
-        // `Napi::receive_list()`'s context). In 7.3, `netif_receive_skb_list_internal()` splices
-        // the skbs back into `head` and then unlinks each one (`skb_list_del_init()`, directly
-        // or after `list_cut_before()`), so nothing refers to `head` after this frame.
+        // In 7.3, `netif_receive_skb_list_internal()` splices the skbs back into `head` and then
+        // unlinks each one (`skb_list_del_init()`, directly or after `list_cut_before()`), so
+        // nothing refers to `head` after this frame.
+        // SAFETY: `first` and `last` are valid skbs of the chain, each with a device and ours
+        // alone (type invariant): closing it around `head` makes the `list_head` list that
+        // `netif_receive_skb_list()` takes with every reference, from a NAPI poll (`_bh`).
         unsafe {
             let first = &raw mut (*first).__bindgen_anon_1.list;
             let last = &raw mut (*last).__bindgen_anon_1.list;
