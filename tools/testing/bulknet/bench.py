@@ -11,7 +11,8 @@ every scenario under tools/testing/bulknet/scenarios/ whose file name contains
   (C unless a row names another: ref=pfifo_fast), the number of runs a figure
   is the median of (with their spread), and the difference between the two
   rounds (must stay within 0.1%). A row that names a baseline (base=noqueue)
-  also gets its overhead over the baseline as a ratio of the reference's.
+  also gets its cost over the baseline's, and that overhead as a ratio of the
+  reference's.
 
 --wall (make bench BENCH_MODE=wall) gives QEMU two vCPUs with multi-threaded TCG
 instead: a noisy second opinion in host nanoseconds, of which only the ratio
@@ -82,6 +83,7 @@ def summarise(rows, method):
         base = cost.get((x["scenario"], x["base"])) if x["base"] else None
         over = ref - base if ref is not None and base is not None else None
         x["overhead_vs_ref"] = round((x["ns_per_pkt"] - base) / over, 4) if over else None
+        x["delta_vs_base"] = round(x["ns_per_pkt"] - base, 3) if base is not None else None
     return out
 
 
@@ -91,6 +93,9 @@ def table(results, method="icount"):
     head = ["scenario", "impl", "method", "ops/s (virtual)" if icount else "ops/s (wall)",
             "insn/op" if icount else "ns/op", "vs ref"]
     head += ["overhead vs ref"] if overhead else []
+    # A row's cost over its scenario's baseline, in the row's own unit (nf-forward).
+    delta = any(x["delta_vs_base"] is not None for x in results)
+    head += ["vs base" if icount else "ns vs base"] if delta else []
     # Doorbells (TX tail writes) per packet, where the driver counts them (rigb).
     doorbells = any("doorbells_per_pkt" in x for x in results)
     head += ["doorbells/pkt"] if doorbells else []
@@ -108,6 +113,9 @@ def table(results, method="icount"):
         if overhead:
             o = x["overhead_vs_ref"]
             cells.append("" if o is None else f"{o:.3f} (over {x['base']})")
+        if delta:
+            d = x["delta_vs_base"]
+            cells.append("" if d is None else f"{d:+,.1f}")
         if doorbells:
             cells.append(str(x.get("doorbells_per_pkt", "")))
         body.append(cells + [runs, rep])

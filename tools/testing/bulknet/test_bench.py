@@ -80,6 +80,25 @@ class SummariseTest(unittest.TestCase):
         self.assertIn("0.958 (pfifo_fast)", text)
         self.assertIn("0.750 (over noqueue)", text)
 
+    def test_delta_over_the_baseline(self):
+        b = "ref=baseline base=baseline"
+        out = self.summarise([
+            row(1, "nf-forward", "baseline", 1000, 4693000, b),
+            row(1, "nf-forward", "xt-empty", 1000, 5139000, b),
+            row(1, "nf-forward", "rust-empty", 1000, 4693000, b),
+            row(1, "igb-rx", "c", 1000, 1139000),
+        ])
+        self.assertEqual(out[("nf-forward", "xt-empty")]["delta_vs_base"], 446.0)
+        self.assertEqual(out[("nf-forward", "rust-empty")]["delta_vs_base"], 0.0)
+        self.assertIsNone(out[("igb-rx", "c")]["delta_vs_base"])
+        # The baseline is its own reference: no overhead ratio (0 / 0).
+        self.assertIsNone(out[("nf-forward", "xt-empty")]["overhead_vs_ref"])
+        lines = bench.table(list(out.values())).splitlines()
+        at = lines[0].index("vs base")
+        cells = {ln.split()[1]: ln[at:].split()[0] for ln in lines[2:]}
+        self.assertEqual((cells["xt-empty"], cells["rust-empty"]), ("+446.0", "+0.0"))
+        self.assertEqual(cells["c"], "1")
+
     def test_doorbells_column_only_where_counted(self):
         out = self.summarise([
             row(1, "qdisc-rigb", "pfifo_fast", 1000, 2000000, "ref=pfifo_fast doorbells_per_pkt=0.500"),
