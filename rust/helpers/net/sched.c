@@ -97,32 +97,6 @@ __rust_helper void rust_helper_qdisc_zero_queue_stats(struct Qdisc *sch)
 	}
 }
 
-/*
- * NL_SET_ERR_MSG_ATTR() (NL_SET_ERR_MSG() for a null attr) with a message
- * that is already static: the C macros want a string literal.
- */
-__rust_helper void rust_helper_nl_set_err_msg_attr(struct netlink_ext_ack *extack,
-						   const char *msg,
-						   const struct nlattr *attr)
-{
-	do_trace_netlink_extack(msg);
-	if (!extack)
-		return;
-	extack->_msg = msg;
-	if (attr)
-		NL_SET_BAD_ATTR(extack, attr);
-}
-
-__rust_helper void *rust_helper_nla_data(const struct nlattr *nla)
-{
-	return nla_data(nla);
-}
-
-__rust_helper int rust_helper_nla_len(const struct nlattr *nla)
-{
-	return nla_len(nla);
-}
-
 __rust_helper struct nlattr *rust_helper_nla_nest_start_noflag(struct sk_buff *skb,
 							       int attrtype)
 {

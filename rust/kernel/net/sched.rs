@@ -29,6 +29,8 @@
 pub mod ring;
 mod sync;
 
+pub use super::nla::{Attr, AttrType, Attrs, ExtAck, Policy};
+
 use crate::{
     bindings,
     error::{from_result, to_result},
@@ -130,115 +132,6 @@ impl Qdisc {
     }
 }
 
-/// The error report of a netlink request (`struct netlink_ext_ack`), which `tc` prints.
-pub struct ExtAck<'a> {
-    ptr: *mut bindings::netlink_ext_ack,
-    _p: PhantomData<&'a mut bindings::netlink_ext_ack>,
-}
-
-impl ExtAck<'_> {
-    /// Sets the message (`NL_SET_ERR_MSG()`); a request without an ack structure has none.
-    pub fn set_msg(&mut self, msg: &'static CStr) {
-        // SAFETY: `ptr` is null or a valid `struct netlink_ext_ack` the request owns for the
-        // length of the callback; the message is static, as the core requires.
-        unsafe { bindings::nl_set_err_msg_attr(self.ptr, msg.as_char_ptr(), ptr::null()) };
-    }
-
-    /// Sets the message and names the attribute it is about (`NL_SET_ERR_MSG_ATTR()`), so that
-    /// the sender can point at it.
-    pub fn set_msg_attr(&mut self, msg: &'static CStr, attr: Attr<'_>) {
-        // SAFETY: as in `set_msg`; `attr` points into the request's message, which outlives the
-        // ack structure's use of it (the ack is built before the request is freed).
-        unsafe { bindings::nl_set_err_msg_attr(self.ptr, msg.as_char_ptr(), attr.0) };
-    }
-}
-
-/// The type of an attribute in a [`Policy`] (`struct nla_policy`'s `type`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AttrType {
-    /// Not an attribute of this policy: rejected when present (`NLA_REJECT`).
-    Reject,
-    /// A 32-bit unsigned integer in host order (`NLA_U32`).
-    U32,
-}
-
-/// The attribute policy of a nested attribute with attribute types `0..N` (`struct nla_policy
-/// [N]`). The core validates a message against it (`nla_parse_nested()`, strict), and rejects
-/// an unknown attribute, a bad length or a missing payload with its own extack message.
-///
-/// It is `'static`: the core keeps a pointer to a rejected attribute's policy in the extack,
-/// for the reply.
-pub struct Policy<const N: usize>([bindings::nla_policy; N]);
-
-// SAFETY: a `Policy` holds only integers and null pointers (`Policy::new`), and is never written
-// after it is built.
-unsafe impl<const N: usize> Sync for Policy<N> {}
-
-impl<const N: usize> Policy<N> {
-    /// Makes the policy of attribute types `0..N`: `types[i]` is the type of attribute `i`.
-    /// Attribute 0 is unused by netlink convention: make it [`AttrType::Reject`].
-    pub const fn new(types: [AttrType; N]) -> Self {
-        const REJECT: bindings::nla_policy = bindings::nla_policy {
-            type_: bindings::NLA_REJECT as u8,
-            validation_type: 0,
-            len: 0,
-            // The union's widest member, so that all of it is initialised: `NLA_REJECT` reads it
-            // as `reject_message` (none: the core's default message).
-            __bindgen_anon_1: bindings::nla_policy__bindgen_ty_1 {
-                reject_message: ptr::null(),
-            },
-        };
-        let mut policy = [REJECT; N];
-        let mut i = 0;
-        while i < N {
-            policy[i].type_ = match types[i] {
-                AttrType::Reject => bindings::NLA_REJECT as u8,
-                AttrType::U32 => bindings::NLA_U32 as u8,
-            };
-            i += 1;
-        }
-        Self(policy)
-    }
-}
-
-/// A netlink attribute of a request (`struct nlattr`), borrowed for as long as the request.
-#[derive(Clone, Copy)]
-pub struct Attr<'a>(*const bindings::nlattr, PhantomData<&'a bindings::nlattr>);
-
-impl<'a> Attr<'a> {
-    /// Returns the attribute's payload.
-    pub fn data(&self) -> &'a [u8] {
-        // SAFETY: the attribute is valid for `'a`, and the core checked that its length fits
-        // the message before handing it over (`nla_parse()`, or the rtnetlink request parse for
-        // `TCA_OPTIONS`), so `nla_len()` bytes from `nla_data()` are in the message.
-        unsafe {
-            core::slice::from_raw_parts(
-                bindings::nla_data(self.0).cast::<u8>(),
-                bindings::nla_len(self.0) as usize,
-            )
-        }
-    }
-
-    /// Returns the payload as a host-order `u32`, if it is four bytes long.
-    pub fn get_u32(&self) -> Option<u32> {
-        Some(u32::from_ne_bytes(self.data().try_into().ok()?))
-    }
-}
-
-/// The nested attributes of a request after validation against a [`Policy`].
-pub struct Attrs<'a, const N: usize> {
-    tb: [*mut bindings::nlattr; N],
-    _p: PhantomData<&'a bindings::nlattr>,
-}
-
-impl<'a, const N: usize> Attrs<'a, N> {
-    /// Returns attribute `ty`, if the request has it.
-    pub fn get(&self, ty: usize) -> Option<Attr<'a>> {
-        let attr = *self.tb.get(ty)?;
-        (!attr.is_null()).then_some(Attr(attr, PhantomData))
-    }
-}
-
 /// The options of `tc qdisc add`, `replace` or `change` (the `TCA_OPTIONS` attribute).
 pub struct Options<'a>(Attr<'a>);
 
@@ -251,34 +144,14 @@ impl<'a> Options<'a> {
         policy: &'static Policy<N>,
         extack: &mut ExtAck<'_>,
     ) -> Result<Attrs<'a, N>> {
-        build_assert!(N > 0);
-        // SAFETY: the attribute is valid for `'a` (`Attr`'s construction).
-        let ty = unsafe { (*self.0 .0).nla_type };
+        // SAFETY: the attribute is valid for `'a` (type invariant of `Attr`).
+        let ty = unsafe { (*self.0.as_raw()).nla_type };
         if u32::from(ty) & bindings::NLA_F_NESTED == 0 {
             // As `nla_parse_nested()`: nested attributes must say so.
             extack.set_msg_attr(c"NLA_F_NESTED is missing", self.0);
             return Err(EINVAL);
         }
-        let mut tb = [ptr::null_mut(); N];
-        let payload = self.0.data();
-        // SAFETY: `tb` has room for attribute types `0..N`, and `policy` describes as many;
-        // `payload` is the attribute's payload, valid for its length; the extack is null or
-        // valid (type invariant of `ExtAck`).
-        to_result(unsafe {
-            bindings::__nla_parse(
-                tb.as_mut_ptr(),
-                (N - 1) as c_int,
-                payload.as_ptr().cast(),
-                payload.len() as c_int,
-                policy.0.as_ptr(),
-                bindings::NL_VALIDATE_STRICT as c_uint,
-                extack.ptr,
-            )
-        })?;
-        Ok(Attrs {
-            tb,
-            _p: PhantomData,
-        })
+        Attrs::parse(self.0.data(), policy, extack)
     }
 }
 
@@ -540,12 +413,11 @@ unsafe extern "C" fn init_callback<T: Operations>(
     from_result(|| {
         // SAFETY: the core calls init with a valid qdisc of this ops table, under RTNL.
         let qdisc = unsafe { Qdisc::from_raw(sch) };
-        // The attribute is valid for the length of the call: it is in the request's message.
-        let options = (!opt.is_null()).then_some(Options(Attr(opt, PhantomData)));
-        let mut extack = ExtAck {
-            ptr: extack,
-            _p: PhantomData,
-        };
+        // SAFETY: the attribute is in the request's message, which the core checked and keeps
+        // for the length of the call.
+        let options = (!opt.is_null()).then(|| Options(unsafe { Attr::from_raw(opt) }));
+        // SAFETY: the core passes the request's ack structure, or null, valid for the call.
+        let mut extack = unsafe { ExtAck::from_raw(extack) };
         let (data, consumer) = T::init(qdisc, options, &mut extack)?;
         // SAFETY: see `private`; init runs before any other callback of this qdisc, so nothing
         // else accesses the area.
@@ -719,11 +591,12 @@ unsafe extern "C" fn change_callback<T: Operations>(
         }
         // SAFETY: initialised (`ready`), so `data` is (`Private`'s invariant).
         let data = unsafe { p.data.assume_init_ref() };
-        let mut extack = ExtAck {
-            ptr: extack,
-            _p: PhantomData,
-        };
-        T::change(qdisc, data, Options(Attr(opt, PhantomData)), &mut extack)?;
+        // SAFETY: the core passes the request's ack structure, or null, valid for the call.
+        let mut extack = unsafe { ExtAck::from_raw(extack) };
+        // SAFETY: `opt` is in the request's message, which the core checked and keeps for the
+        // length of the call.
+        let options = Options(unsafe { Attr::from_raw(opt) });
+        T::change(qdisc, data, options, &mut extack)?;
         Ok(0)
     })
 }
