@@ -150,6 +150,35 @@ bench_settle() {
 	sleep 0.2
 }
 
+# --- a router between two dummy devices ---
+
+# fwd_router: dummy d0 and d1 (NOARP), with IPv4 forwarding between them: d0
+# is on 10.10.0.0/24, d1 leads to 198.18.0.0/24, where pktgen sends.
+fwd_router() {
+	modprobe dummy numdummies=2
+	$IP link set dummy0 name d0
+	$IP link set dummy1 name d1
+	$IP addr add 10.10.0.1/24 dev d0
+	$IP addr add 10.20.0.1/24 dev d1
+	$IP link set d1 arp off
+	$IP link set d0 up
+	$IP link set d1 up
+	$IP route add 198.18.0.0/24 dev d1
+	echo 1 > /proc/sys/net/ipv4/ip_forward
+}
+
+# pg_fwd_setup COUNT: pktgen on d0 in netif_receive mode, COUNT UDP packets
+# from 10.10.0.2 to d0's MAC (pg_defaults: to 198.18.0.42), for the router to
+# forward out d1.
+pg_fwd_setup() {
+	pg_setup d0
+	pg_set d0 "count $1"
+	pg_set d0 "xmit_mode netif_receive"
+	pg_set d0 "dst_mac $(cat /sys/class/net/d0/address)"
+	pg_set d0 "src_min 10.10.0.2"
+	pg_set d0 "src_max 10.10.0.2"
+}
+
 # --- pktgen (Documentation/networking/pktgen.rst) ---
 
 pg_write() { # FILE CMD

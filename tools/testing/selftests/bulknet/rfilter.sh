@@ -1,0 +1,206 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rfilter (net/netfilter/rfilter): rules drop and count exactly the matching
+# traffic (pktgen forwarded between dummies, ping over veth, IPv4 and IPv6);
+# a hook point's hook exists exactly while it has rules (nft list hooks);
+# namespaces are isolated and one deleted with rules leaves nothing; every bad
+# request gets its error and extack message and changes nothing; rules added
+# and flushed in a loop while pktgen forwards on the other CPU; unload with
+# rules present. The requests go through the kernel tree's YNL client with
+# Documentation/netlink/specs/rfilter.yaml.
+#
+# Runs in the bulknet test router (tools/testing/bulknet/vm.py).
+
+. "$(dirname "$0")/../../bulknet/guest/lib.sh"
+
+echo "TAP version 13"
+echo "1..45"
+
+SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
+NFT=/usr/sbin/nft
+ko=$(bulknet_module rfilter) || exit 1
+dmesg -C
+
+# rf ARGS...: a request to rfilter; prints the reply or the error.
+rf() { python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --output-json --spec "$SPEC" "$@"; }
+# add JSON: adds a rule; prints nothing on success, the error otherwise.
+add() { rf --do rule-add --json "$1" > /tmp/rf.out 2>&1 || cat /tmp/rf.out; }
+# rules: the dump of the rules, one JSON list.
+rules() { rf --dump rule-get; }
+# nrules: how many rules the namespace has.
+nrules() { rules | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
+# field HANDLE KEY: a field of the rule with HANDLE.
+field() { rules | python3 -c "import json, sys; print([r for r in json.load(sys.stdin) if r['handle'] == $1][0]['$2'])"; }
+# handle N: the handle of the Nth rule (from 0).
+handle() { rules | python3 -c "import json, sys; print(json.load(sys.stdin)[$1]['handle'])"; }
+# hooks FAMILY HOOK: how many hooks are registered at FAMILY's HOOK (nft list
+# hooks, from the kernel's own listing, nfnetlink_hook).
+hooks() {
+	$NFT list hooks "$1" 2>/dev/null | awk -v h="$2" '
+		/^\thook / { in_h = ($2 == h); next }
+		/^\t}/ { in_h = 0; next }
+		in_h && NF { n++ }
+		END { print n + 0 }'
+}
+
+# nft lists hooks through nf_tables' netlink (nfnetlink_hook); loading them
+# registers no hook.
+modprobe nf_tables
+modprobe nfnetlink_hook
+modprobe veth
+fwd_router
+d0=$(cat /sys/class/net/d0/ifindex)
+d1=$(cat /sys/class/net/d1/ifindex)
+
+# forward N: pktgen injects N UDP packets 10.10.0.2:9 -> 198.18.0.42:9 into d0
+# (netif_receive), which the kernel forwards out d1; prints how many d1 sent.
+forward() {
+	local before
+	pg_fwd_setup "$1"
+	before=$(stat_of d1 tx_packets)
+	pg_run d0 > /dev/null
+	echo $(($(stat_of d1 tx_packets) - before))
+}
+
+# --- load, and no hook without rules ---
+fwd0=$(hooks ip forward)
+pre0=$(hooks ip prerouting)
+in0=$(hooks ip input)
+out60=$(hooks ip6 output)
+insmod "$ko"
+check "the family answers: no rules" '[ "$(rules)" = "[]" ]'
+check "loaded, no rules: no hook at forward ($(hooks ip forward) of $fwd0 before)" \
+	'[ "$(hooks ip forward)" = "$fwd0" ] && [ "$(hooks ip prerouting)" = "$pre0" ]'
+check "forwarding works with rfilter loaded and empty" '[ "$(forward 1000)" = 1000 ]'
+
+# --- rules drop and count exactly what they match ---
+out=$(add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.0", "dst-len": 24, "proto": 17, "dport-lo": 9, "action": "drop"}')
+check "add a drop rule at forward: $out" '[ -z "$out" ] && [ "$(nrules)" = 1 ]'
+check "its hook is registered at ip forward, and only there" \
+	'[ "$(hooks ip forward)" = $((fwd0 + 1)) ] && [ "$(hooks ip prerouting)" = "$pre0" ]'
+h1=$(handle 0)
+check "the rule drops all 2000 matching packets" '[ "$(forward 2000)" = 0 ]'
+check "its counters: 2000 packets, 2000 x 46 bytes" \
+	'[ "$(field "$h1" packets)" = 2000 ] && [ "$(field "$h1" bytes)" = 92000 ]'
+out=$(rf --do rule-del --json "{\"handle\": $h1}" 2>&1)
+check "delete it: the hook goes" '[ "$(nrules)" = 0 ] && [ "$(hooks ip forward)" = "$fwd0" ]'
+check "and forwarding is back" '[ "$(forward 1000)" = 1000 ]'
+
+out=$(add '{"family": "ipv4", "hook": "forward", "src": "10.10.0.2", "action": "count"}')
+out2=$(add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.42", "dport-lo": 10, "dport-hi": 20, "proto": 17, "action": "drop"}')
+out3=$(add "{\"family\": \"ipv4\", \"hook\": \"forward\", \"iif\": $d0, \"oif\": $d1, \"action\": \"accept\"}")
+check "count, a non-matching port range, and an interface match: $out$out2$out3" \
+	'[ -z "$out$out2$out3" ] && [ "$(nrules)" = 3 ] && [ "$(hooks ip forward)" = $((fwd0 + 1)) ]'
+check "all 1500 forwarded" '[ "$(forward 1500)" = 1500 ]'
+check "counted 1500, not matched 0, accepted by interfaces 1500" \
+	'[ "$(field "$(handle 0)" packets)" = 1500 ] && [ "$(field "$(handle 1)" packets)" = 0 ] && [ "$(field "$(handle 2)" packets)" = 1500 ]'
+out=$(add '{"family": "ipv4", "hook": "prerouting", "src": "10.10.0.0", "src-len": 24, "action": "drop"}')
+check "a drop rule at prerouting registers a hook there: $out" \
+	'[ -z "$out" ] && [ "$(hooks ip prerouting)" = $((pre0 + 1)) ]'
+check "it drops before forwarding: 0 of 500 forwarded" '[ "$(forward 500)" = 0 ]'
+check "a dump lists the 4 rules in order with their attributes" \
+	'rules | python3 -c "import json, sys; r = json.load(sys.stdin); assert [x[\"hook\"] for x in r] == [\"forward\"] * 3 + [\"prerouting\"]; assert r[3][\"src\"] == \"10.10.0.0\" and r[3][\"src-len\"] == 24; assert r[1][\"dport-hi\"] == 20"'
+rf --do rule-flush > /dev/null
+check "flush: no rules, no hooks" \
+	'[ "$(nrules)" = 0 ] && [ "$(hooks ip forward)" = "$fwd0" ] && [ "$(hooks ip prerouting)" = "$pre0" ]'
+
+# --- ping over veth, IPv4 and IPv6, and namespace isolation ---
+$IP netns add rf1
+$IP link add v0 type veth peer name v1 netns rf1
+$IP addr add 10.30.0.1/24 dev v0
+$IP addr add fd00::1/64 dev v0 nodad
+$IP link set v0 up
+$IP -n rf1 addr add 10.30.0.2/24 dev v1
+$IP -n rf1 addr add fd00::2/64 dev v1 nodad
+$IP -n rf1 link set v1 up
+$IP -n rf1 link set lo up
+check "ping over veth, IPv4 and IPv6" 'ping -c 1 -W 2 10.30.0.2 > /dev/null && ping -c 1 -W 2 fd00::2 > /dev/null'
+out=$(add '{"family": "ipv6", "hook": "output", "dst": "fd00::2", "proto": 58, "action": "drop"}')
+check "an IPv6 drop rule at output for ICMPv6 to fd00::2: $out" '[ -z "$out" ] && [ "$(hooks ip6 output)" = $((out60 + 1)) ]'
+check "ping6 fails, ping still works" '! ping -c 3 -i 0.2 -W 1 fd00::2 > /dev/null && ping -c 1 -W 2 10.30.0.2 > /dev/null'
+check "the rule counted the 3 echo requests" '[ "$(field "$(handle 0)" packets)" = 3 ]'
+ns() { ip netns exec rf1 "$@"; }
+check "the other namespace has no rules" '[ "$(ns python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --output-json --spec "$SPEC" --dump rule-get)" = "[]" ]'
+nsin0=$(ns $NFT list hooks ip 2>/dev/null | grep -c .)
+out=$(ns python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --spec "$SPEC" --do rule-add --json '{"family": "ipv4", "hook": "input", "proto": 1, "action": "drop"}' 2>&1)
+check "a rule in rf1 drops ICMP at its input, with a hook there: $out" \
+	'! ping -c 1 -W 1 10.30.0.2 > /dev/null && [ "$(ns $NFT list hooks ip | grep -c .)" -gt "$nsin0" ]'
+check "this namespace keeps its one rule, and no hook at input" '[ "$(nrules)" = 1 ] && [ "$(hooks ip input)" = "$in0" ]'
+rf --do rule-flush > /dev/null
+$IP netns del rf1
+sleep 1
+# What rf1's table held is checked by kmemleak after this selftest.
+check "rf1 deleted with its rule: this namespace's table and hooks are untouched" \
+	'[ "$(nrules)" = 0 ] && [ "$(hooks ip input)" = "$in0" ] && [ "$(hooks ip6 output)" = "$out60" ]'
+
+# --- bad input: an error with its message, and nothing changes ---
+add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.0", "dst-len": 24, "action": "count"}' > /dev/null
+before=$(rules)
+bad() { # DESCRIPTION MESSAGE JSON
+	local out msg=$2
+	out=$(add "$3")
+	check "$1: $out" 'echo "$out" | grep -q "$msg" && [ "$(rules)" = "$before" ]'
+}
+bad "no family" "a rule needs a family" '{"hook": "forward", "action": "drop"}'
+bad "no action" "a rule needs an action" '{"family": "ipv4", "hook": "forward"}'
+bad "an unknown family" "family is ipv4 (2) or ipv6 (10)" '{"family": 7, "hook": "forward", "action": "drop"}'
+bad "an unknown hook" "hook is prerouting" '{"family": "ipv4", "hook": 9, "action": "drop"}'
+bad "prefix length 33 for IPv4" "prefix longer than the family" '{"family": "ipv4", "hook": "forward", "dst": "10.0.0.0", "dst-len": 33, "action": "drop"}'
+bad "address bits beyond the prefix" "address bits set beyond its length" '{"family": "ipv4", "hook": "forward", "dst": "10.0.0.1", "dst-len": 8, "action": "drop"}'
+bad "an IPv6 address in an IPv4 rule" "address of the wrong family" '{"family": "ipv4", "hook": "forward", "src": "fd00::1", "action": "drop"}'
+bad "an inverted port range" "low end above its high end" '{"family": "ipv4", "hook": "forward", "proto": 6, "dport-lo": 80, "dport-hi": 79, "action": "drop"}'
+bad "ports without a protocol" "ports need a protocol" '{"family": "ipv4", "hook": "forward", "dport-lo": 80, "action": "drop"}'
+bad "an unknown interface" "no such interface" '{"family": "ipv4", "hook": "forward", "iif": 9999, "action": "drop"}'
+bad "an output interface at prerouting" "no output interface before routing" "{\"family\": \"ipv4\", \"hook\": \"prerouting\", \"oif\": $d1, \"action\": \"drop\"}"
+out=$(rf --do rule-del --json '{"handle": 424242}' 2>&1)
+check "delete an unknown handle: $out" 'echo "$out" | grep -q "no rule with this handle" && [ "$(rules)" = "$before" ]'
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --spec "$SPEC" --do rule-add --json '{"family": "ipv4", "hook": "forward", "action": "drop"}' 2>&1)
+check "unprivileged: EPERM: $out" 'echo "$out" | grep -q "Operation not permitted" && [ "$(rules)" = "$before" ]'
+# The limit: 1024 rules per namespace; the 1025th gets ENOSPC.
+multi=()
+for ((i = 1; i < 1024; i++)); do
+	multi+=(--multi rule-add '{"family": "ipv4", "hook": "input", "proto": 17, "dport-lo": 7, "action": "count"}')
+done
+rf "${multi[@]}" > /dev/null 2>&1
+check "1024 rules" '[ "$(nrules)" = 1024 ]'
+before=$(rules)
+bad "the 1025th rule" "the most rules it can hold" '{"family": "ipv4", "hook": "input", "action": "drop"}'
+rf --do rule-flush > /dev/null
+check "flushed 1024 rules: no hooks" '[ "$(nrules)" = 0 ] && [ "$(hooks ip input)" = "$in0" ] && [ "$(hooks ip forward)" = "$fwd0" ]'
+
+# --- rules added and flushed while pktgen forwards on the other CPU ---
+pg_fwd_setup 0
+taskset -c 1 true 2>/dev/null && cpus=2 || cpus=1
+pg_write /proc/net/pktgen/pgctrl start &
+pg=$!
+sleep 1
+for ((i = 0; i < 10; i++)); do
+	add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.42", "action": "count"}' > /dev/null
+	add '{"family": "ipv4", "hook": "prerouting", "src": "10.10.0.2", "proto": 17, "dport-lo": 9, "action": "count"}' > /dev/null
+	rf --do rule-flush > /dev/null
+done
+add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.42", "action": "count"}' > /dev/null
+sleep 1
+counted=$(field "$(handle 0)" packets)
+pg_write /proc/net/pktgen/pgctrl stop
+wait $pg
+check "10 rounds of add and flush under traffic ($cpus CPUs), then a rule counts ($counted packets)" \
+	'[ "$counted" -gt 0 ] && [ "$(hooks ip forward)" = $((fwd0 + 1)) ]'
+
+# --- unload with rules present ---
+add '{"family": "ipv6", "hook": "input", "proto": 58, "action": "count"}' > /dev/null
+check "two rules present" '[ "$(nrules)" = 2 ]'
+rmmod rfilter
+check "unloaded with rules: their hooks are gone" \
+	'[ "$(hooks ip forward)" = "$fwd0" ] && [ "$(hooks ip6 input)" = 0 ]'
+check "forwarding after unload" '[ "$(forward 1000)" = 1000 ]'
+insmod "$ko"
+check "reloaded: an empty table" '[ "$(rules)" = "[]" ]'
+rmmod rfilter
+
+$IP link del v0 2>/dev/null
+pg_write /proc/net/pktgen/pgctrl reset
+sysctl -qw net.ipv4.ip_forward=0
+rmmod dummy
+exit $((fails > 0))
