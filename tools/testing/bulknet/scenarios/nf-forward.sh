@@ -11,9 +11,15 @@
 #  - nft-empty-chain: nft base chains at prerouting and forward, no rules;
 #  - conntrack: conntrack tracking every packet (an nft forward chain with
 #    one rule, "ct state invalid drop", which takes conntrack's hooks);
-#  - nft-1-nomatch: an nft forward chain with one rule that matches nothing.
+#  - nft-1-nomatch: an nft forward chain with one rule that matches nothing;
+#  - rust-empty: rfilter (net/netfilter/rfilter) loaded, a rule added and
+#    deleted: its table was made and emptied, so it has no hook;
+#  - rust-1-nomatch: one rfilter rule at forward that matches nothing;
+#  - rust-1-drop: one rfilter rule at forward that drops every packet: the
+#    cost of the drop path (nothing is forwarded).
 # delta is each row's instructions per packet over baseline's, in the same
-# boot. Every row checks that d1 sent every packet that pktgen injected.
+# boot. Every row checks that d1 sent every packet that pktgen injected (none,
+# for rust-1-drop).
 set -euo pipefail
 . "$(dirname "$0")/../guest/lib.sh"
 
@@ -21,27 +27,14 @@ COUNT=${COUNT:-100000}
 RUNS=${RUNS:-5}
 NFT=/usr/sbin/nft
 XT=/usr/sbin/iptables-legacy
-ROWS="baseline xt-empty nft-empty-chain conntrack nft-1-nomatch"
+ROWS="baseline xt-empty nft-empty-chain conntrack nft-1-nomatch rust-empty rust-1-nomatch rust-1-drop"
+SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
+# rf ARGS...: a request to rfilter (the kernel tree's YNL client).
+rf() { python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --spec "$SPEC" "$@" > /dev/null; }
 
-# The router: d0 receives from 10.10.0.0/24, d1 leads to pktgen's destination.
-modprobe dummy numdummies=2
-$IP link set dummy0 name d0
-$IP link set dummy1 name d1
-$IP addr add 10.10.0.1/24 dev d0
-$IP addr add 10.20.0.1/24 dev d1
-$IP link set d1 arp off
-$IP link set d0 up
-$IP link set d1 up
-$IP route add 198.18.0.0/24 dev d1
-echo 1 > /proc/sys/net/ipv4/ip_forward
-
-pg_setup d0
-pg_set d0 "count $COUNT"
-pg_set d0 "xmit_mode netif_receive"
+fwd_router
+pg_fwd_setup "$COUNT"
 pg_set d0 "burst 64"
-pg_set d0 "dst_mac $(cat /sys/class/net/d0/address)"
-pg_set d0 "src_min 10.10.0.2"
-pg_set d0 "src_max 10.10.0.2"
 
 # setup ROW / teardown ROW: one configuration. The modules go in through our
 # modprobe (the tools' own module autoloading would look in /lib/modules).
@@ -81,6 +74,19 @@ setup() {
 			}
 		EOF
 		;;
+	rust-*)
+		insmod "$(bulknet_module rfilter)"
+		;;&
+	rust-empty)
+		rf --do rule-add --json '{"family": "ipv4", "hook": "forward", "src": "192.0.2.1", "action": "drop"}'
+		rf --do rule-flush
+		;;
+	rust-1-nomatch)
+		rf --do rule-add --json '{"family": "ipv4", "hook": "forward", "src": "192.0.2.1", "action": "drop"}'
+		;;
+	rust-1-drop)
+		rf --do rule-add --json '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.42", "action": "drop"}'
+		;;
 	*) echo "nf-forward: unknown row $1" >&2; return 1 ;;
 	esac
 }
@@ -89,6 +95,7 @@ teardown() {
 	case $1 in
 	xt-empty) rmmod iptable_filter iptable_raw ;;
 	nft-*|conntrack) $NFT flush ruleset ;;
+	rust-*) rmmod rfilter ;;
 	esac
 }
 
@@ -98,9 +105,12 @@ for row in $ROWS; do
 	before=$(stat_of d1 tx_packets)
 	read -r sent ns runs spread < <(pg_measure d0 "$RUNS")
 	fwd=$(($(stat_of d1 tx_packets) - before))
-	# Every run sends COUNT (the burst may add up to 63): all of them forwarded.
-	if [ "$fwd" -lt $((COUNT * runs)) ]; then
-		echo "nf-forward: $row: d1 sent $fwd of $((COUNT * runs)) packets" >&2
+	# Every run sends COUNT (the burst may add up to 63): all of them forwarded,
+	# or none.
+	want=$((COUNT * runs))
+	[ "$row" = rust-1-drop ] && want=0
+	if { [ "$want" = 0 ] && [ "$fwd" != 0 ]; } || [ "$fwd" -lt "$want" ]; then
+		echo "nf-forward: $row: d1 sent $fwd packets, expected $want" >&2
 		exit 1
 	fi
 	bench_row nf-forward "$row" "$sent" "$ns" \
