@@ -153,11 +153,13 @@ bench_settle() {
 # --- a router between two dummy devices ---
 
 # fwd_router: dummy d0 and d1 (NOARP), with IPv4 forwarding between them: d0
-# is on 10.10.0.0/24, d1 leads to 198.18.0.0/24, where pktgen sends.
+# is on 10.10.0.0/24, d1 leads to 198.18.0.0/24, where pktgen sends. The
+# devices are made whether or not the dummy module was loaded before (and
+# with how many devices); fwd_router_del takes them away.
 fwd_router() {
-	modprobe dummy numdummies=2
-	$IP link set dummy0 name d0
-	$IP link set dummy1 name d1
+	modprobe dummy numdummies=0
+	$IP link add d0 type dummy
+	$IP link add d1 type dummy
 	$IP addr add 10.10.0.1/24 dev d0
 	$IP addr add 10.20.0.1/24 dev d1
 	$IP link set d1 arp off
@@ -165,6 +167,12 @@ fwd_router() {
 	$IP link set d1 up
 	$IP route add 198.18.0.0/24 dev d1
 	echo 1 > /proc/sys/net/ipv4/ip_forward
+}
+
+fwd_router_del() {
+	echo 0 > /proc/sys/net/ipv4/ip_forward
+	$IP link del d0
+	$IP link del d1
 }
 
 # pg_fwd_setup COUNT: pktgen on d0 in netif_receive mode, COUNT UDP packets

@@ -120,5 +120,6 @@ for row in $ROWS; do
 done
 
 pg_write /proc/net/pktgen/pgctrl reset
-echo 0 > /proc/sys/net/ipv4/ip_forward
+fwd_router_del
+# The scenarios after this one load dummy with the devices they want.
 rmmod dummy

@@ -201,6 +201,5 @@ rmmod rfilter
 
 $IP link del v0 2>/dev/null
 pg_write /proc/net/pktgen/pgctrl reset
-sysctl -qw net.ipv4.ip_forward=0
-rmmod dummy
+fwd_router_del
 exit $((fails > 0))
