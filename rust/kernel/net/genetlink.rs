@@ -87,10 +87,11 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// Returns the network namespace the request is about: the requesting socket's.
     pub fn net(&self) -> &'a Net {
-        // SAFETY: `info` is valid (type invariant). Its namespace is that of the family's
-        // kernel socket that received the request (`genl_rcv()`), which is the requesting user
-        // socket's (the core looks the kernel socket up by it); a user socket holds a counted
-        // reference to its namespace for its life, which spans the request.
+        // `info`'s namespace is that of the family's kernel socket that received the request
+        // (`genl_rcv()`), which is the requesting user socket's (the core looks the kernel
+        // socket up by it); a user socket holds a counted reference to its namespace for its
+        // life, which spans the request.
+        // SAFETY: `info` is valid (type invariant), and its namespace alive (above).
         unsafe { Net::from_raw(bindings::genl_info_net(self.info)) }
     }
 
@@ -159,10 +160,11 @@ impl<'a> Dump<'a> {
 
     /// Returns the network namespace the dump is about: the requesting socket's.
     pub fn net(&self) -> &'a Net {
-        // SAFETY: `cb` is valid (type invariant). Its `skb` is the request, received by the
-        // family's kernel socket of the requesting user socket's namespace (the core looks it
-        // up by that); the user socket holds a counted reference to its namespace, and the
-        // dump runs in its reads or its release, so within its life.
+        // The dump's `skb` is the request, received by the family's kernel socket of the
+        // requesting user socket's namespace (the core looks it up by that); the user socket
+        // holds a counted reference to its namespace, and the dump runs in its reads or its
+        // release, so within its life.
+        // SAFETY: `cb` is valid (type invariant), and the namespace alive (above).
         unsafe { Net::from_raw(bindings::sock_net((*(*self.cb).skb).sk)) }
     }
 
@@ -453,10 +455,11 @@ unsafe extern "C" fn dumpit_callback<T: Operations>(
     cb: *mut bindings::netlink_callback,
 ) -> c_int {
     from_result(|| {
-        // SAFETY: a generic netlink dump's callback state carries the request's information
+        // A generic netlink dump's callback state carries the request's information
         // (`genl_info_dump()`), whose family is that of an `Inner<T>` (these callbacks are
         // only in its ops), which stays while the dump holds its module (`Registration`'s
         // drop).
+        // SAFETY: `cb` is a genetlink dump's state, and its family an `Inner<T>` (above).
         let (info, reg) = unsafe {
             let info = bindings::genl_info_dump(cb);
             (info, Inner::<T>::from_family((*info).family))

@@ -166,11 +166,11 @@ impl<T: PernetData> NetHooks<'_, T> {
     ) -> Result {
         let slot = self.hooks.get_mut(i).ok_or(EINVAL)?;
         *slot = None;
-        // SAFETY: `net` is alive (type invariant), and the registration is kept in its slot,
-        // which the namespace's exit (or the registration's) drops: it is dropped before the
-        // namespace's per-namespace data goes.
-        *slot =
-            Some(unsafe { netfilter::Registration::new(self.net, family, point, priority, hook) }?);
+        // The registration is kept in the namespace's slot, which the namespace's exit (or the
+        // pernet registration's) drops, before the namespace's per-namespace data goes.
+        // SAFETY: `net` is alive (type invariant), and the registration dropped in time (above).
+        let reg = unsafe { netfilter::Registration::new(self.net, family, point, priority, hook) };
+        *slot = Some(reg?);
         Ok(())
     }
 
@@ -256,12 +256,13 @@ impl<T: PernetData> PernetRegistration<T> {
     }
 
     fn slot<'a>(&'a self, net: &'a Net) -> &'a Slot<T> {
-        // SAFETY: the ops are registered (type invariant), so `T::ID` is this data's slot, of a
+        // The ops are registered (type invariant), so `T::ID` is this data's slot, of a
         // size above 0, so allocated for every namespace. `net` is alive (`Net`'s invariant),
         // so every pernet `init` ran for it, and its dismantling, which would run `exit`, does
         // not begin while the reference lives; nor does unregistration, which would run `exit`
         // too, while `self` is borrowed. So the slot holds an initialised `Slot<T>` (type
         // invariant), which is only dropped in `exit` and never moved.
+        // SAFETY: the slot holds an initialised `Slot<T>` for as long as `'a` (above).
         unsafe { &*bindings::net_generic(net.as_raw(), T::ID.get()).cast::<Slot<T>>() }
     }
 
