@@ -352,9 +352,7 @@ impl genetlink::Operations for Rfilter {
             }
             cmd::RULE_DEL => {
                 let Some(handle) = req.attr(attr::HANDLE).and_then(|a| a.get_u32()) else {
-                    req.extack()
-                        .set_msg_missing(c"rfilter: which rule? give its handle", attr::HANDLE);
-                    return Err(EINVAL);
+                    return missing(req, attr::HANDLE, c"rfilter: which rule? give its handle");
                 };
                 let mut table = nt.table.lock();
                 del(&mut table, pernet, net, handle, &mut req.extack())
@@ -504,11 +502,7 @@ fn rule_of(req: &mut Request<'_>) -> Result<RuleSpec> {
                 c"rfilter: family is ipv4 (2) or ipv6 (10)",
             )
         }
-        None => {
-            req.extack()
-                .set_msg_missing(c"rfilter: a rule needs a family", attr::FAMILY);
-            return Err(EINVAL);
-        }
+        None => return missing(req, attr::FAMILY, c"rfilter: a rule needs a family"),
     };
     let hook = match req.attr(attr::HOOK).and_then(|a| a.get_u8()) {
         Some(h) if usize::from(h) < Hook::ALL.len() => Hook::ALL[usize::from(h)],
@@ -519,11 +513,7 @@ fn rule_of(req: &mut Request<'_>) -> Result<RuleSpec> {
                 c"rfilter: hook is prerouting (0), input (1), forward (2) or output (3)",
             )
         }
-        None => {
-            req.extack()
-                .set_msg_missing(c"rfilter: a rule needs a hook", attr::HOOK);
-            return Err(EINVAL);
-        }
+        None => return missing(req, attr::HOOK, c"rfilter: a rule needs a hook"),
     };
     let action = match req.attr(attr::ACTION).and_then(|a| a.get_u8()) {
         Some(0) => Action::Accept,
@@ -536,11 +526,7 @@ fn rule_of(req: &mut Request<'_>) -> Result<RuleSpec> {
                 c"rfilter: action is accept (0), drop (1) or count (2)",
             )
         }
-        None => {
-            req.extack()
-                .set_msg_missing(c"rfilter: a rule needs an action", attr::ACTION);
-            return Err(EINVAL);
-        }
+        None => return missing(req, attr::ACTION, c"rfilter: a rule needs an action"),
     };
     let spec = RuleSpec {
         family,
@@ -559,6 +545,12 @@ fn rule_of(req: &mut Request<'_>) -> Result<RuleSpec> {
         return Err(EINVAL);
     }
     Ok(spec)
+}
+
+/// Fails the request with `msg` about missing attribute `ty`.
+fn missing<T>(req: &mut Request<'_>, ty: u16, msg: &'static CStr) -> Result<T> {
+    req.extack().set_msg_missing(msg, ty);
+    Err(EINVAL)
 }
 
 /// Fails the request with `msg` about attribute `ty`.
