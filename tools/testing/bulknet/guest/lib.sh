@@ -155,11 +155,16 @@ bench_settle() {
 # fwd_router: dummy d0 and d1 (NOARP), with IPv4 forwarding between them: d0
 # is on 10.10.0.0/24, d1 leads to 198.18.0.0/24, where pktgen sends. The
 # devices are made whether or not the dummy module was loaded before (and
-# with how many devices); fwd_router_del takes them away.
+# with how many devices); fwd_router_del takes them away. IPv6 is off on both:
+# its MLD reports and router solicitations, sent out d1 in the first seconds
+# after link-up, would count as forwarded packets.
 fwd_router() {
+	local d
 	modprobe dummy numdummies=0
-	$IP link add d0 type dummy
-	$IP link add d1 type dummy
+	for d in d0 d1; do
+		$IP link add $d type dummy
+		[ ! -e /proc/sys/net/ipv6/conf/$d ] || echo 1 > /proc/sys/net/ipv6/conf/$d/disable_ipv6
+	done
 	$IP addr add 10.10.0.1/24 dev d0
 	$IP addr add 10.20.0.1/24 dev d1
 	$IP link set d1 arp off

@@ -72,7 +72,8 @@ insmod "$ko"
 check "the family answers: no rules" '[ "$(rules)" = "[]" ]'
 check "loaded, no rules: no hook at forward ($(hooks ip forward) of $fwd0 before)" \
 	'[ "$(hooks ip forward)" = "$fwd0" ] && [ "$(hooks ip prerouting)" = "$pre0" ]'
-check "forwarding works with rfilter loaded and empty" '[ "$(forward 1000)" = 1000 ]'
+fwd=$(forward 1000)
+check "forwarding works with rfilter loaded and empty ($fwd of 1000)" '[ "$fwd" = 1000 ]'
 
 # --- rules drop and count exactly what they match ---
 out=$(add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.0", "dst-len": 24, "proto": 17, "dport-lo": 9, "action": "drop"}')
@@ -80,25 +81,29 @@ check "add a drop rule at forward: $out" '[ -z "$out" ] && [ "$(nrules)" = 1 ]'
 check "its hook is registered at ip forward, and only there" \
 	'[ "$(hooks ip forward)" = $((fwd0 + 1)) ] && [ "$(hooks ip prerouting)" = "$pre0" ]'
 h1=$(handle 0)
-check "the rule drops all 2000 matching packets" '[ "$(forward 2000)" = 0 ]'
+fwd=$(forward 2000)
+check "the rule drops all 2000 matching packets ($fwd forwarded)" '[ "$fwd" = 0 ]'
 check "its counters: 2000 packets, 2000 x 46 bytes" \
 	'[ "$(field "$h1" packets)" = 2000 ] && [ "$(field "$h1" bytes)" = 92000 ]'
 out=$(rf --do rule-del --json "{\"handle\": $h1}" 2>&1)
 check "delete it: the hook goes" '[ "$(nrules)" = 0 ] && [ "$(hooks ip forward)" = "$fwd0" ]'
-check "and forwarding is back" '[ "$(forward 1000)" = 1000 ]'
+fwd=$(forward 1000)
+check "and forwarding is back ($fwd of 1000)" '[ "$fwd" = 1000 ]'
 
 out=$(add '{"family": "ipv4", "hook": "forward", "src": "10.10.0.2", "action": "count"}')
 out2=$(add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.42", "dport-lo": 10, "dport-hi": 20, "proto": 17, "action": "drop"}')
 out3=$(add "{\"family\": \"ipv4\", \"hook\": \"forward\", \"iif\": $d0, \"oif\": $d1, \"action\": \"accept\"}")
 check "count, a non-matching port range, and an interface match: $out$out2$out3" \
 	'[ -z "$out$out2$out3" ] && [ "$(nrules)" = 3 ] && [ "$(hooks ip forward)" = $((fwd0 + 1)) ]'
-check "all 1500 forwarded" '[ "$(forward 1500)" = 1500 ]'
+fwd=$(forward 1500)
+check "all 1500 forwarded ($fwd)" '[ "$fwd" = 1500 ]'
 check "counted 1500, not matched 0, accepted by interfaces 1500" \
 	'[ "$(field "$(handle 0)" packets)" = 1500 ] && [ "$(field "$(handle 1)" packets)" = 0 ] && [ "$(field "$(handle 2)" packets)" = 1500 ]'
 out=$(add '{"family": "ipv4", "hook": "prerouting", "src": "10.10.0.0", "src-len": 24, "action": "drop"}')
 check "a drop rule at prerouting registers a hook there: $out" \
 	'[ -z "$out" ] && [ "$(hooks ip prerouting)" = $((pre0 + 1)) ]'
-check "it drops before forwarding: 0 of 500 forwarded" '[ "$(forward 500)" = 0 ]'
+fwd=$(forward 500)
+check "it drops before forwarding: $fwd of 500 forwarded" '[ "$fwd" = 0 ]'
 check "a dump lists the 4 rules in order with their attributes" \
 	'rules | python3 -c "import json, sys; r = json.load(sys.stdin); assert [x[\"hook\"] for x in r] == [\"forward\"] * 3 + [\"prerouting\"]; assert r[3][\"src\"] == \"10.10.0.0\" and r[3][\"src-len\"] == 24; assert r[1][\"dport-hi\"] == 20"'
 rf --do rule-flush > /dev/null
@@ -194,7 +199,8 @@ check "two rules present" '[ "$(nrules)" = 2 ]'
 rmmod rfilter
 check "unloaded with rules: their hooks are gone" \
 	'[ "$(hooks ip forward)" = "$fwd0" ] && [ "$(hooks ip6 input)" = 0 ]'
-check "forwarding after unload" '[ "$(forward 1000)" = 1000 ]'
+fwd=$(forward 1000)
+check "forwarding after unload ($fwd of 1000)" '[ "$fwd" = 1000 ]'
 insmod "$ko"
 check "reloaded: an empty table" '[ "$(rules)" = "[]" ]'
 rmmod rfilter
