@@ -38,7 +38,7 @@ use kernel::{
         Arc, Mutex,
     },
 };
-use rules::{Action, Compiled, Family, Hook, Ports, Prefix, RuleSpec};
+use rules::{Action, Compiled, Family, Hook, L4At, L4Ports, Ports, Prefix, RuleSpec};
 
 module! {
     type: RfilterModule,
@@ -255,9 +255,10 @@ impl netfilter::Hook for HookRules {
         let Some(set) = self.set.get(&guard) else {
             return Verdict::Accept;
         };
-        // A packet too short for its headers is the stack's to drop, not a rule's to match.
+        // Fail closed: the stack checked the fixed IP header before this hook, so this does
+        // not happen; if it did, no rule could be tested.
         let Some(p) = packet_of(self.family, pkt, state) else {
-            return Verdict::Accept;
+            return Verdict::Drop;
         };
         let len = u64::from(pkt.network_len());
         let verdict = rules::evaluate(&set.compiled, &p, |i| {
@@ -268,32 +269,38 @@ impl netfilter::Hook for HookRules {
         });
         match verdict {
             rules::Verdict::Accept => Verdict::Accept,
-            rules::Verdict::Drop(_) => Verdict::Drop,
+            rules::Verdict::Drop(_) | rules::Verdict::Malformed(_) => Verdict::Drop,
         }
     }
 }
 
-/// What the rules know of `pkt`.
+/// What the rules know of `pkt`. `None` only if its fixed IP header cannot be read, which the
+/// stack has checked before any of rfilter's hooks.
 fn packet_of(family: Family, pkt: &Packet<'_>, state: &State<'_>) -> Option<rules::Packet> {
     let (src, dst, proto, l4) = match family {
         Family::Ipv4 => {
             let mut buf = [0; 20];
-            let ip = rules::parse_ipv4(pkt.network_bytes(0, &mut buf)?)?;
-            (ip.src, ip.dst, ip.proto, ip.l4)
+            let ip = rules::parse_ipv4(pkt.network_bytes(0, &mut buf)?);
+            (ip.src, ip.dst, Some(ip.proto), ip.l4)
         }
         Family::Ipv6 => {
             let mut buf = [0; 40];
-            let (src, dst) = rules::ipv6_addrs(pkt.network_bytes(0, &mut buf)?)?;
-            let (proto, l4) = pkt.ipv6_upper_layer()?;
-            (src, dst, proto, l4)
+            let (src, dst) = rules::ipv6_addrs(pkt.network_bytes(0, &mut buf)?);
+            match pkt.ipv6_upper_layer() {
+                Some((p, Some(off))) => (src, dst, Some(p), L4At::Offset(off)),
+                Some((p, None)) => (src, dst, Some(p), L4At::None),
+                // Extension headers that cannot be parsed: rules that need the protocol or
+                // the ports drop the packet (`Verdict::Malformed`).
+                None => (src, dst, None, L4At::Unknown),
+            }
         }
     };
-    let ports = match l4 {
-        Some(off) if rules::proto::has_ports(proto) => {
+    let ports = match proto {
+        Some(p) => rules::l4_ports(p, l4, |off| {
             let mut buf = [0; 4];
-            Some(rules::parse_ports(pkt.network_bytes(off, &mut buf)?))
-        }
-        _ => None,
+            pkt.network_bytes(off, &mut buf).copied()
+        }),
+        None => L4Ports::Unreadable,
     };
     Some(rules::Packet {
         iif: state.in_ifindex(),

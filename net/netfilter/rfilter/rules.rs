@@ -317,39 +317,70 @@ impl Compiled {
         self.action
     }
 
-    /// Returns `true` if the rule matches `pkt`.
+    /// Tests the rule against `pkt`.
     #[inline]
-    pub fn matches(&self, pkt: &Packet) -> bool {
+    pub fn matches(&self, pkt: &Packet) -> Match {
         if pkt.src & self.src_mask != self.src || pkt.dst & self.dst_mask != self.dst {
-            return false;
+            return Match::No;
         }
         if self.needs == 0 {
-            return true;
+            return Match::Yes;
         }
         if self.needs & Self::IIF != 0 && pkt.iif != self.iif {
-            return false;
+            return Match::No;
         }
         if self.needs & Self::OIF != 0 && pkt.oif != self.oif {
-            return false;
+            return Match::No;
         }
-        if self.needs & Self::PROTO != 0 && pkt.proto != self.proto {
-            return false;
+        if self.needs & Self::PROTO != 0 {
+            match pkt.proto {
+                Some(p) if p == self.proto => {}
+                Some(_) => return Match::No,
+                None => return Match::Unreadable,
+            }
         }
         if self.needs & Self::PORTS != 0 {
-            // A fragment after the first has no ports, so no port rule matches it.
-            let Some((sport, dport)) = pkt.ports else {
-                return false;
+            let (sport, dport) = match pkt.ports {
+                L4Ports::Known(s, d) => (s, d),
+                // A fragment after the first has no ports, so no port rule matches it.
+                L4Ports::None => return Match::No,
+                L4Ports::Unreadable => return Match::Unreadable,
             };
             if sport < self.sport_lo
                 || sport > self.sport_hi
                 || dport < self.dport_lo
                 || dport > self.dport_hi
             {
-                return false;
+                return Match::No;
             }
         }
-        true
+        Match::Yes
     }
+}
+
+/// Whether a rule matches a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Match {
+    /// It matches.
+    Yes,
+    /// It does not.
+    No,
+    /// It needs a header of the packet that cannot be read: the packet is dropped, as
+    /// `ip6_tables` drops what it cannot parse ("hotdrop"), so that a malformed packet cannot
+    /// slip past a rule.
+    Unreadable,
+}
+
+/// The ports of a packet's L4 header, as far as they can be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum L4Ports {
+    /// The source and destination ports.
+    Known(u16, u16),
+    /// The packet has none: its protocol has no ports, or it is a fragment after the first.
+    None,
+    /// The packet should have them but they cannot be read: its L4 header is cut short, or
+    /// its headers could not be parsed.
+    Unreadable,
 }
 
 /// What the hot path knows of a packet at a hook.
@@ -363,11 +394,11 @@ pub struct Packet {
     pub src: u128,
     /// The destination address, the same way.
     pub dst: u128,
-    /// The L4 protocol (the last IPv6 next header).
-    pub proto: u8,
-    /// The source and destination ports, if the protocol has them and this is the first
-    /// fragment.
-    pub ports: Option<(u16, u16)>,
+    /// The L4 protocol (the last IPv6 next header); `None` if the headers before it could not
+    /// be parsed.
+    pub proto: Option<u8>,
+    /// The source and destination ports.
+    pub ports: L4Ports,
 }
 
 impl Packet {
@@ -389,16 +420,22 @@ pub enum Verdict {
     Accept,
     /// Drop it; the rule at this index decided.
     Drop(usize),
+    /// Drop it: the rule at this index needs a header the packet's cannot give
+    /// ([`Match::Unreadable`]).
+    Malformed(usize),
 }
 
 /// Evaluates `rules` in order for `pkt`: the first rule that accepts or drops decides, counting
-/// rules count and go on; no decision accepts. `counted` is called with the index of every rule
-/// that matched, the deciding one included.
+/// rules count and go on; no decision accepts; a rule that cannot read what it needs drops the
+/// packet ([`Verdict::Malformed`]). `counted` is called with the index of every rule that
+/// matched, the deciding one included.
 #[inline]
 pub fn evaluate(rules: &[Compiled], pkt: &Packet, mut counted: impl FnMut(usize)) -> Verdict {
     for (i, r) in rules.iter().enumerate() {
-        if !r.matches(pkt) {
-            continue;
+        match r.matches(pkt) {
+            Match::No => continue,
+            Match::Unreadable => return Verdict::Malformed(i),
+            Match::Yes => {}
         }
         counted(i);
         match r.action {
@@ -420,42 +457,70 @@ pub struct IpHeader {
     pub dst: u128,
     /// The L4 protocol.
     pub proto: u8,
-    /// The offset of the L4 header from the IP header; `None` for a fragment other than the
-    /// first, which has no L4 header.
-    pub l4: Option<u32>,
+    /// Where the L4 header is.
+    pub l4: L4At,
 }
 
-/// Parses the first 20 bytes of an IPv4 header. `None` if it is not IPv4 or its header length
-/// is below the minimum (the stack drops such packets before any hook).
-pub fn parse_ipv4(h: &[u8; 20]) -> Option<IpHeader> {
-    if h[0] >> 4 != 4 {
-        return None;
-    }
+/// Where a packet's L4 header is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum L4At {
+    /// At this offset from the IP header.
+    Offset(u32),
+    /// Nowhere: the packet is a fragment after the first.
+    None,
+    /// The IP headers cannot say: they are malformed.
+    Unknown,
+}
+
+/// Parses the first 20 bytes of an IPv4 header. Its addresses are read whatever it says; a
+/// header length below the minimum (possible only from a raw socket) leaves the L4 header
+/// [`L4At::Unknown`].
+pub fn parse_ipv4(h: &[u8; 20]) -> IpHeader {
     let ihl = u32::from(h[0] & 0xf) * 4;
-    if ihl < 20 {
-        return None;
-    }
     // The fragment offset: the low 13 bits of bytes 6 and 7.
     let frag_off = u16::from_be_bytes([h[6], h[7]]) & 0x1fff;
-    Some(IpHeader {
+    IpHeader {
         src: Packet::v4([h[12], h[13], h[14], h[15]]),
         dst: Packet::v4([h[16], h[17], h[18], h[19]]),
         proto: h[9],
-        l4: (frag_off == 0).then_some(ihl),
-    })
+        l4: if ihl < 20 {
+            L4At::Unknown
+        } else if frag_off != 0 {
+            L4At::None
+        } else {
+            L4At::Offset(ihl)
+        },
+    }
+}
+
+/// Returns what the rules know of an L4 header: the ports of protocol `proto`, whose header
+/// starts at `l4` (as [`IpHeader::l4`] says), read with `read` (`None` if the packet is too
+/// short).
+pub fn l4_ports(proto: u8, l4: L4At, read: impl FnOnce(u32) -> Option<[u8; 4]>) -> L4Ports {
+    if !proto::has_ports(proto) {
+        return L4Ports::None;
+    }
+    match l4 {
+        L4At::Unknown => L4Ports::Unreadable,
+        L4At::None => L4Ports::None,
+        L4At::Offset(off) => match read(off) {
+            Some(h) => {
+                let (s, d) = parse_ports(&h);
+                L4Ports::Known(s, d)
+            }
+            None => L4Ports::Unreadable,
+        },
+    }
 }
 
 /// Returns the source and destination addresses of a fixed IPv6 header (40 bytes), as
-/// [`Packet`] holds them. `None` if it is not IPv6.
-pub fn ipv6_addrs(h: &[u8; 40]) -> Option<(u128, u128)> {
-    if h[0] >> 4 != 6 {
-        return None;
-    }
+/// [`Packet`] holds them.
+pub fn ipv6_addrs(h: &[u8; 40]) -> (u128, u128) {
     let mut src = [0; 16];
     let mut dst = [0; 16];
     src.copy_from_slice(&h[8..24]);
     dst.copy_from_slice(&h[24..40]);
-    Some((Packet::v6(src), Packet::v6(dst)))
+    (Packet::v6(src), Packet::v6(dst))
 }
 
 /// Parses the source and destination ports at the start of an L4 header.

@@ -33,8 +33,11 @@ fn pkt4(src: [u8; 4], dst: [u8; 4], proto: u8, ports: Option<(u16, u16)>) -> Pac
         oif: 3,
         src: Packet::v4(src),
         dst: Packet::v4(dst),
-        proto,
-        ports,
+        proto: Some(proto),
+        ports: match ports {
+            Some((s, d)) => L4Ports::Known(s, d),
+            None => L4Ports::None,
+        },
     }
 }
 
@@ -154,7 +157,7 @@ fn first_decision_wins_and_counters_see_every_match() {
     assert_eq!(seen, [0, 2]);
     seen.clear();
     let tcp9 = Packet {
-        proto: proto::TCP,
+        proto: Some(proto::TCP),
         ..udp9
     };
     assert_eq!(evaluate(&rules, &tcp9, |i| seen.push(i)), Verdict::Accept);
@@ -173,6 +176,32 @@ fn first_decision_wins_and_counters_see_every_match() {
         assert_eq!(evaluate(&rules, &p, |_| {}), Verdict::Accept);
     }
     assert_eq!(evaluate(&[], &udp9, |_| unreachable!()), Verdict::Accept);
+
+    // Headers that cannot be read: a rule that needs them drops the packet, uncounted; an
+    // earlier rule that needs only addresses still decides.
+    seen.clear();
+    let cut = Packet {
+        ports: L4Ports::Unreadable,
+        ..udp9
+    };
+    assert_eq!(
+        evaluate(&rules, &cut, |i| seen.push(i)),
+        Verdict::Malformed(2)
+    );
+    assert_eq!(seen, [0]);
+    let unparsed = Packet {
+        proto: None,
+        ports: L4Ports::Unreadable,
+        ..udp9
+    };
+    assert_eq!(evaluate(&rules, &unparsed, |_| {}), Verdict::Malformed(1));
+    let accept_all = [RuleSpec {
+        action: Action::Accept,
+        ..base
+    }
+    .compile()
+    .unwrap()];
+    assert_eq!(evaluate(&accept_all, &unparsed, |_| {}), Verdict::Accept);
 }
 
 /// xorshift64: the tests' random numbers, the same on every run.
@@ -262,9 +291,16 @@ fn model_matches(r: &RuleSpec, pkt: &Packet, src: &[u8; 16], dst: &[u8; 16]) -> 
         && in_prefix(&r.dst, dst)
         && r.iif.is_none_or(|i| i == pkt.iif)
         && r.oif.is_none_or(|o| o == pkt.oif)
-        && r.proto.is_none_or(|p| p == pkt.proto)
-        && in_range(&r.sport, pkt.ports.map(|p| p.0))
-        && in_range(&r.dport, pkt.ports.map(|p| p.1))
+        && r.proto.is_none_or(|p| Some(p) == pkt.proto)
+        && in_range(&r.sport, known(pkt.ports).map(|p| p.0))
+        && in_range(&r.dport, known(pkt.ports).map(|p| p.1))
+}
+
+fn known(p: L4Ports) -> Option<(u16, u16)> {
+    match p {
+        L4Ports::Known(s, d) => Some((s, d)),
+        _ => None,
+    }
 }
 
 #[test]
@@ -296,9 +332,12 @@ fn against_a_model() {
                 oif: rng.below(4) as u32,
                 src: addr(&src),
                 dst: addr(&dst),
-                proto,
-                ports: (proto::has_ports(proto) && !rng.chance(8))
-                    .then(|| (random_ports(&mut rng).lo, random_ports(&mut rng).hi)),
+                proto: Some(proto),
+                ports: if !proto::has_ports(proto) || rng.chance(8) {
+                    L4Ports::None
+                } else {
+                    L4Ports::Known(random_ports(&mut rng).lo, random_ports(&mut rng).hi)
+                },
             };
             let mut want_counted = Vec::new();
             let mut want = Verdict::Accept;
@@ -338,23 +377,24 @@ fn ip_headers() {
     let mut h = [
         0x45, 0, 0, 28, 0x12, 0x34, 0x40, 0, 64, 17, 0, 0, 192, 0, 2, 1, 198, 51, 100, 7,
     ];
-    let ip = parse_ipv4(&h).unwrap();
+    let ip = parse_ipv4(&h);
     assert_eq!(ip.src, Packet::v4([192, 0, 2, 1]));
     assert_eq!(ip.dst, Packet::v4([198, 51, 100, 7]));
-    assert_eq!((ip.proto, ip.l4), (17, Some(20)));
+    assert_eq!((ip.proto, ip.l4), (17, L4At::Offset(20)));
     // Options: the L4 header is further on.
     h[0] = 0x46;
-    assert_eq!(parse_ipv4(&h).unwrap().l4, Some(24));
+    assert_eq!(parse_ipv4(&h).l4, L4At::Offset(24));
     // The first fragment (MF set, offset 0) has the L4 header; later ones do not.
     h[6] = 0x20;
-    assert_eq!(parse_ipv4(&h).unwrap().l4, Some(24));
+    assert_eq!(parse_ipv4(&h).l4, L4At::Offset(24));
     h[7] = 1;
-    assert_eq!(parse_ipv4(&h).unwrap().l4, None);
-    // Not IPv4, or a header length below 20 bytes.
-    h[0] = 0x65;
-    assert_eq!(parse_ipv4(&h), None);
+    assert_eq!(parse_ipv4(&h).l4, L4At::None);
+    // A header length below 20 bytes (a raw socket's): the addresses still count, the L4
+    // header is unknown.
     h[0] = 0x44;
-    assert_eq!(parse_ipv4(&h), None);
+    h[7] = 0;
+    let ip = parse_ipv4(&h);
+    assert_eq!((ip.src, ip.l4), (Packet::v4([192, 0, 2, 1]), L4At::Unknown));
 
     let mut h6 = [0u8; 40];
     h6[0] = 0x60;
@@ -362,11 +402,19 @@ fn ip_headers() {
     h6[23] = 1;
     h6[24] = 0xfe;
     h6[39] = 2;
-    let (src, dst) = ipv6_addrs(&h6).unwrap();
+    let (src, dst) = ipv6_addrs(&h6);
     assert_eq!(src, 0x2000_0000_0000_0000_0000_0000_0000_0001);
     assert_eq!(dst, 0xfe00_0000_0000_0000_0000_0000_0000_0002);
-    h6[0] = 0x40;
-    assert_eq!(ipv6_addrs(&h6), None);
 
     assert_eq!(parse_ports(&[0x30, 0x39, 0, 53]), (12345, 53));
+    let read = |off: u32| (off == 20).then_some([0x30, 0x39, 0, 53]);
+    assert_eq!(
+        l4_ports(17, L4At::Offset(20), read),
+        L4Ports::Known(12345, 53)
+    );
+    // Cut short, unknown, a later fragment, a protocol without ports.
+    assert_eq!(l4_ports(17, L4At::Offset(24), read), L4Ports::Unreadable);
+    assert_eq!(l4_ports(6, L4At::Unknown, read), L4Ports::Unreadable);
+    assert_eq!(l4_ports(6, L4At::None, read), L4Ports::None);
+    assert_eq!(l4_ports(1, L4At::Offset(20), read), L4Ports::None);
 }

@@ -5,7 +5,9 @@
 # traffic (pktgen forwarded between dummies, ping over veth, IPv4 and IPv6);
 # a hook point's hook exists exactly while it has rules (nft list hooks);
 # namespaces are isolated and one deleted with rules leaves nothing; every bad
-# request gets its error and extack message and changes nothing; rules added
+# request gets its error and extack message and changes nothing; packets whose
+# headers cannot give a rule's ports or protocol are dropped (raw sockets,
+# IPv4 and IPv6), a later fragment matches no port rule; rules added
 # and flushed in a loop while pktgen forwards on the other CPU; unload with
 # rules present. The requests go through the kernel tree's YNL client with
 # Documentation/netlink/specs/rfilter.yaml.
@@ -15,7 +17,7 @@
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 echo "TAP version 13"
-echo "1..45"
+echo "1..53"
 
 SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
 NFT=/usr/sbin/nft
@@ -132,6 +134,56 @@ out=$(ns python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --spec "$SPEC" -
 check "a rule in rf1 drops ICMP at its input, with a hook there: $out" \
 	'! ping -c 1 -W 1 10.30.0.2 > /dev/null && [ "$(ns $NFT list hooks ip | grep -c .)" -gt "$nsin0" ]'
 check "this namespace keeps its one rule, and no hook at input" '[ "$(nrules)" = 1 ] && [ "$(hooks ip input)" = "$in0" ]'
+rf --do rule-flush > /dev/null
+
+# --- packets whose headers cannot give what a rule needs: dropped, not let
+# through (fail closed, as ip6_tables' hotdrop); a fragment after the first
+# has no ports, so no port rule matches it (as xt_tcpudp). Sent from a raw
+# socket (IPPROTO_RAW: this host writes the whole IP header), dropped at
+# output, where a drop is sendto()'s EPERM. ---
+# raw FAMILY DST HEX: sends the packet HEX to DST; prints "sent" or the error.
+raw() {
+	python3 -c '
+import socket, sys
+fam = socket.AF_INET if sys.argv[1] == "4" else socket.AF_INET6
+s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_RAW)
+try:
+    s.sendto(bytes.fromhex(sys.argv[3]), (sys.argv[2], 0))
+    print("sent")
+except OSError as e:
+    print(e.strerror)
+' "$@"
+}
+# IPv4 10.30.0.1 -> 10.30.0.2, protocol UDP; the kernel fills in the total
+# length, the ID and the checksum. ip4 FRAG: the header, with FRAG (4 hex
+# digits) as its flags and fragment offset.
+ip4() { echo "450000000000$1""401100000a1e00010a1e0002"; }
+udp_to() { printf '04d2%04x00080000' "$1"; }
+out=$(add '{"family": "ipv4", "hook": "output", "proto": 17, "dport-lo": 9, "action": "drop"}')
+check "a drop rule for UDP to port 9 at ipv4 output: $out" '[ -z "$out" ]'
+r1=$(raw 4 10.30.0.2 "$(ip4 0000)$(udp_to 9)")
+r2=$(raw 4 10.30.0.2 "$(ip4 0000)$(udp_to 10)")
+check "UDP to port 9 is dropped ($r1), to port 10 sent ($r2)" \
+	'[ "$r1" = "Operation not permitted" ] && [ "$r2" = sent ]'
+r1=$(raw 4 10.30.0.2 "$(ip4 0000)04d2")
+check "UDP cut short before its ports: dropped ($r1)" '[ "$r1" = "Operation not permitted" ]'
+r1=$(raw 4 10.30.0.2 "$(ip4 0001)$(udp_to 9)")
+check "a fragment after the first has no ports: no port rule matches it ($r1)" '[ "$r1" = sent ]'
+# IPv6 fd00::1 -> fd00::2 over NEXT: ip6 NEXT PAYLOAD.
+ip6() { echo "60000000$(printf %04x $((${#2} / 2)))$1""40fd000000000000000000000000000001fd000000000000000000000000000002$2"; }
+out=$(add '{"family": "ipv6", "hook": "output", "dst": "fd00::2", "action": "count"}')
+out2=$(add '{"family": "ipv6", "hook": "output", "proto": 17, "action": "drop"}')
+check "a count rule for fd00::2 and a drop rule for UDP at ipv6 output: $out$out2" '[ -z "$out$out2" ]'
+# Destination options (60) of 8 bytes (a PadN), then UDP.
+r1=$(raw 6 fd00::2 "$(ip6 3c "1100010400000000$(udp_to 9)")")
+# ICMPv6 (58) after the same options: an echo reply nobody asked for.
+r2=$(raw 6 fd00::2 "$(ip6 3c "3a000104000000008100000000000000")")
+check "UDP behind a destination options header is dropped ($r1), ICMPv6 sent ($r2)" \
+	'[ "$r1" = "Operation not permitted" ] && [ "$r2" = sent ]'
+# Destination options whose length (8 + 255 * 8 bytes) runs past the packet.
+r1=$(raw 6 fd00::2 "$(ip6 3c "11ff010400000000$(udp_to 9)")")
+check "an extension header that runs past the packet: dropped ($r1)" '[ "$r1" = "Operation not permitted" ]'
+check "the count rule before it saw the 3 packets" '[ "$(field "$(handle 1)" packets)" = 3 ]'
 rf --do rule-flush > /dev/null
 $IP netns del rf1
 sleep 1
