@@ -34,7 +34,7 @@ SETUP_STAMP := $(BULKNET_CACHE)/.setup-done
 PATH := $(HOME)/.cargo/bin:$(PATH)
 export PATH
 
-.PHONY: all run check bench setup kernel kernel-debug modules modules-debug tc-plugins host-test series \
+.PHONY: all run check bench setup kernel kernel-debug modules modules-debug tc-plugins tools host-test series \
 	clean help
 
 all: modules
@@ -71,11 +71,17 @@ define build_modules
 	echo "bulknet: modules for $$rel:" $$(cd $(MODULES_OUT)/$$rel && find . -name '*.ko' | sort)
 endef
 
-modules: kernel tc-plugins
+modules: kernel tc-plugins tools
 	$(call build_modules,$(BUILD_PERF))
 
-modules-debug: kernel-debug tc-plugins
+modules-debug: kernel-debug tc-plugins tools
 	$(call build_modules,$(BUILD_DEBUG))
+
+# Userspace tools, run in the guest from here: rfilter's command-line tool
+# (tools/net/rfilter), as $(BULKNET_CACHE)/bin/rfilter.
+tools: $(SETUP_STAMP)
+	@cargo build --quiet --release --locked -p rfilter-cli --target-dir $(BULKNET_CACHE)/target && \
+	mkdir -p $(BULKNET_CACHE)/bin && cp $(BULKNET_CACHE)/target/release/rfilter $(BULKNET_CACHE)/bin/rfilter
 
 # tc's plugin for lfifo (tools/net/tc/q_lfifo.c), against the installed
 # iproute2 (6.x: the plugin declares the few parts of its ABI it uses), for the

@@ -14,6 +14,8 @@ BULKNET_MODULES=${BULKNET_MODULES:-$BULKNET_CACHE/modules/$(uname -r)}
 # its tools: tdc.py, ynl.
 KSRC=$BULKNET_CACHE/modroot/lib/modules/$(uname -r)/build/source
 IP=/usr/sbin/ip
+# rfilter's command-line tool (tools/net/rfilter), built by make modules.
+RFILTER=$BULKNET_CACHE/bin/rfilter
 TC=/usr/sbin/tc
 ETHTOOL=/usr/sbin/ethtool
 

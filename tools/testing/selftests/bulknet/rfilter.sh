@@ -10,14 +10,15 @@
 # IPv4 and IPv6), a later fragment matches no port rule; rules added
 # and flushed in a loop while pktgen forwards on the other CPU; unload with
 # rules present. The requests go through the kernel tree's YNL client with
-# Documentation/netlink/specs/rfilter.yaml.
+# Documentation/netlink/specs/rfilter.yaml, and through rfilter's own tool
+# (tools/net/rfilter).
 #
 # Runs in the bulknet test router (tools/testing/bulknet/vm.py).
 
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 echo "TAP version 13"
-echo "1..53"
+echo "1..61"
 
 SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
 NFT=/usr/sbin/nft
@@ -225,6 +226,33 @@ before=$(rules)
 bad "the 1025th rule" "the most rules it can hold" '{"family": "ipv4", "hook": "input", "action": "drop"}'
 rf --do rule-flush > /dev/null
 check "flushed 1024 rules: no hooks" '[ "$(nrules)" = 0 ] && [ "$(hooks ip input)" = "$in0" ] && [ "$(hooks ip forward)" = "$fwd0" ]'
+
+# --- the command-line tool (tools/net/rfilter) ---
+R=$RFILTER
+out=$($R add ip forward iif d0 daddr 198.18.0.0/24 proto udp dport 9-10 drop 2>&1)
+out2=$($R add ip6 output saddr fd00::/16 proto icmpv6 count 2>&1)
+check "rfilter add: two rules: $out$out2" \
+	'[ -z "$out$out2" ] && [ "$(nrules)" = 2 ] && [ "$(hooks ip forward)" = $((fwd0 + 1)) ]'
+h=$(handle 0)
+fwd=$(forward 500)
+list=$($R list)
+check "rfilter list: the rules in add's syntax, with handles and counters ($fwd forwarded): ${list//$'\n'/ | }" \
+	'[ "$fwd" = 0 ] && [ "$list" = "ip forward iif d0 daddr 198.18.0.0/24 proto udp dport 9-10 drop # handle $h packets 500 bytes 23000
+ip6 output saddr fd00::/16 proto icmpv6 count # handle $((h + 1)) packets 0 bytes 0" ]'
+check "rfilter -j list: JSON, the same rules" \
+	'$R -j list | python3 -c "import json, sys; r = json.load(sys.stdin); assert [x[\"handle\"] for x in r] == [$h, $((h + 1))]; assert r[0][\"iif\"] == $d0 and r[0][\"iifname\"] == \"d0\" and r[0][\"dport\"] == [9, 10] and r[0][\"packets\"] == 500; assert r[1][\"saddr\"] == \"fd00::/16\" and r[1][\"proto\"] == 58"'
+out=$($R add ip forward daddr 10.0.0.1/8 drop 2>&1); rc=$?
+check "rfilter prints the kernel's message, exit status 1: $out" \
+	'[ $rc = 1 ] && [ "$out" = "Error: rfilter: prefix has address bits set beyond its length (Invalid argument)" ] && [ "$(nrules)" = 2 ]'
+out=$($R add ip forward iif nosuchdev drop 2>&1); rc=$?
+check "rfilter refuses a bad command line before asking the kernel, exit status 2: ${out%%$'\n'*}" \
+	'[ $rc = 2 ] && echo "$out" | grep -q "no interface named .nosuchdev." && [ "$(nrules)" = 2 ]'
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $R flush 2>&1); rc=$?
+check "rfilter, unprivileged: $out" '[ $rc = 1 ] && [ "$out" = "Error: Operation not permitted" ] && [ "$(nrules)" = 2 ]'
+$R delete "$h"
+check "rfilter delete: the forward hook goes with its rule" '[ "$(nrules)" = 1 ] && [ "$(hooks ip forward)" = "$fwd0" ]'
+$R flush
+check "rfilter flush: no rules, empty list" '[ -z "$($R list)" ] && [ "$($R -j list)" = "[]" ]'
 
 # --- rules added and flushed while pktgen forwards on the other CPU ---
 pg_fwd_setup 0

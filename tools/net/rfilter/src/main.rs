@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rfilter: add, delete, list and flush the rules of the rfilter module
+//! (`net/netfilter/rfilter`, `Documentation/networking/rfilter.rst`) in the current network
+//! namespace, over its generic netlink family.
+
+mod genl;
+mod rule;
+
+use std::fs;
+use std::process::ExitCode;
+
+use rule::{attr, cmd, Rule};
+
+const USAGE: &str = "\
+Usage: rfilter [-j] COMMAND
+  rfilter add FAMILY HOOK [MATCH]... ACTION   add a rule after HOOK's rules
+  rfilter list                                the rules, with handles and counters
+  rfilter delete HANDLE                       delete a rule
+  rfilter flush                               delete every rule
+FAMILY := ip | ip6
+HOOK   := prerouting | input | forward | output
+MATCH  := iif DEV | oif DEV | saddr ADDR[/LEN] | daddr ADDR[/LEN]
+        | proto NAME|NUMBER | sport PORT[-PORT] | dport PORT[-PORT]
+ACTION := accept | drop | count      (count: count and go on)
+-j     JSON output (list)
+Example: rfilter add ip forward daddr 198.18.0.0/24 proto udp dport 9 drop";
+
+/// The index of interface `name` (or `name` itself if it is a number), from sysfs, which
+/// shows the namespace this tool runs in (`ip netns exec` mounts it so).
+fn ifindex(name: &str) -> Result<u32, String> {
+    if let Ok(i) = name.parse() {
+        return Ok(i);
+    }
+    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        return Err(format!("'{name}' is not an interface name"));
+    }
+    fs::read_to_string(format!("/sys/class/net/{name}/ifindex"))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| format!("no interface named '{name}'"))
+}
+
+/// The name of interface `index`, if it exists.
+fn ifname(index: u32) -> Option<String> {
+    fs::read_dir("/sys/class/net")
+        .ok()?
+        .flatten()
+        .find_map(|e| {
+            let i: u32 = fs::read_to_string(e.path().join("ifindex"))
+                .ok()?
+                .trim()
+                .parse()
+                .ok()?;
+            (i == index).then(|| e.file_name().to_string_lossy().into_owned())
+        })
+}
+
+/// An error of the command line: printed with the usage hint, exit status 2.
+struct Usage(String);
+
+fn run(args: &[String]) -> Result<Result<(), genl::Error>, Usage> {
+    let mut json = false;
+    let mut rest = args;
+    while let Some((first, tail)) = rest.split_first() {
+        match first.as_str() {
+            "-j" | "--json" => json = true,
+            "-h" | "--help" | "help" => {
+                println!("{USAGE}");
+                return Ok(Ok(()));
+            }
+            s if s.starts_with('-') => return Err(Usage(format!("unknown option '{s}'"))),
+            _ => break,
+        }
+        rest = tail;
+    }
+    let Some((command, params)) = rest.split_first() else {
+        return Err(Usage("no command".to_string()));
+    };
+    // Parse everything before talking to the kernel.
+    let request = match command.as_str() {
+        "add" => Some((cmd::RULE_ADD, parse_add(params)?.to_attrs())),
+        "delete" | "del" => {
+            let [h] = params else {
+                return Err(Usage("delete takes one handle".to_string()));
+            };
+            let h: u32 = h
+                .parse()
+                .map_err(|_| Usage(format!("'{h}' is not a handle")))?;
+            Some((
+                cmd::RULE_DEL,
+                vec![(attr::HANDLE, h.to_ne_bytes().to_vec())],
+            ))
+        }
+        "flush" if params.is_empty() => Some((cmd::RULE_FLUSH, Vec::new())),
+        "list" | "show" | "ls" if params.is_empty() => None,
+        "flush" | "list" | "show" | "ls" => {
+            return Err(Usage(format!("{command} takes no arguments")))
+        }
+        _ => return Err(Usage(format!("unknown command '{command}'"))),
+    };
+    Ok(talk(request, json))
+}
+
+fn parse_add(params: &[String]) -> Result<Rule, Usage> {
+    rule::parse_add(params, ifindex).map_err(Usage)
+}
+
+fn talk(request: Option<(u8, Vec<rule::Attr>)>, json: bool) -> Result<(), genl::Error> {
+    let mut g = genl::Genl::open().map_err(|mut e| {
+        if e.err.raw_os_error() == Some(libc_enoent()) {
+            e.msg = Some("no rfilter family: is the rfilter module loaded?".to_string());
+        }
+        e
+    })?;
+    if let Some((c, attrs)) = request {
+        return g.request(c, attrs);
+    }
+    let (replies, intr) = g.dump(cmd::RULE_GET)?;
+    let mut rules = Vec::with_capacity(replies.len());
+    for attrs in &replies {
+        let r = Rule::from_attrs(attrs.iter().map(|(t, v)| (*t, v.as_slice()))).map_err(|m| {
+            genl::Error {
+                err: std::io::Error::from(std::io::ErrorKind::InvalidData),
+                msg: Some(format!("a rule the kernel sent: {m}")),
+            }
+        })?;
+        rules.push(r);
+    }
+    if json {
+        let items: Vec<String> = rules.iter().map(|r| r.json(ifname)).collect();
+        println!("[{}]", items.join(","));
+    } else {
+        for r in &rules {
+            println!("{}", r.show(ifname));
+        }
+    }
+    if intr {
+        eprintln!(
+            "rfilter: the rules changed during the listing; it may be inconsistent, list again"
+        );
+    }
+    Ok(())
+}
+
+/// `ENOENT`, the generic netlink controller's answer for a family it does not know.
+const fn libc_enoent() -> i32 {
+    2
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("Error: {e}");
+            ExitCode::from(1)
+        }
+        Err(Usage(m)) => {
+            eprintln!("rfilter: {m}\nTry 'rfilter help'.");
+            ExitCode::from(2)
+        }
+    }
+}
