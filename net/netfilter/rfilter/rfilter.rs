@@ -31,12 +31,7 @@ use kernel::{
     },
     new_mutex,
     prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        rcu,
-        rcu_cell::RcuCell,
-        Arc, Mutex,
-    },
+    sync::{percpu, rcu, rcu_cell::RcuCell, Arc, Mutex},
 };
 use rules::{Action, Compiled, Family, Hook, L4At, L4Ports, Ports, Prefix, RuleSpec};
 
@@ -130,11 +125,9 @@ static POLICY: Policy<{ attr::MAX + 1 }> = Policy::new([
     AttrType::Reject,
 ]);
 
-/// A rule's counters, shared by its configured form and the run-time forms that include it.
-struct Counters {
-    packets: Atomic<u64>,
-    bytes: Atomic<u64>,
-}
+/// A rule's counters, packets then bytes, per CPU; shared by its configured form and the
+/// run-time forms that include it.
+type Counters = percpu::Counters<2>;
 
 /// A rule as configured.
 struct Rule {
@@ -263,8 +256,7 @@ impl netfilter::Hook for HookRules {
         let len = u64::from(pkt.network_len());
         let verdict = rules::evaluate(&set.compiled, &p, |i| {
             if let Some(c) = set.counters.get(i) {
-                c.packets.add(1u64, Relaxed);
-                c.bytes.add(len, Relaxed);
+                c.add([1, len]);
             }
         });
         match verdict {
@@ -418,13 +410,7 @@ fn add(
     }
     // Everything that can fail for want of memory comes first, so that a failure leaves the
     // table as it was.
-    let counters = Arc::new(
-        Counters {
-            packets: Atomic::new(0),
-            bytes: Atomic::new(0),
-        },
-        GFP_KERNEL,
-    )?;
+    let counters = Arc::new(Counters::new(GFP_KERNEL)?, GFP_KERNEL)?;
     let created = table.is_none();
     let t = match table {
         Some(t) => t,
@@ -654,8 +640,9 @@ fn put_rule(m: &mut genetlink::Message<'_>, r: &Rule) -> Result {
             Action::Count => 2,
         },
     )?;
-    m.put_u64(attr::PACKETS, r.counters.packets.load(Relaxed), attr::PAD)?;
-    m.put_u64(attr::BYTES, r.counters.bytes.load(Relaxed), attr::PAD)?;
+    let [packets, bytes] = r.counters.sum();
+    m.put_u64(attr::PACKETS, packets, attr::PAD)?;
+    m.put_u64(attr::BYTES, bytes, attr::PAD)?;
     Ok(())
 }
 
