@@ -46,8 +46,22 @@ module! {
 /// The most rules a namespace holds.
 const MAX_RULES: usize = 1024;
 
-/// The hooks' priority: that of the filter table (`NF_IP_PRI_FILTER`).
-const PRIORITY: i32 = 0;
+/// The priority of rfilter's hook at `hook` (lower runs first), the same for IPv4 and IPv6.
+/// At prerouting and output, where conntrack starts tracking a packet and DNAT rewrites it,
+/// rfilter runs just after the raw table (`NF_IP_PRI_RAW + 1`): before both, so a drop costs no
+/// conntrack entry and a rule sees the addresses the packet came with. At input and forward it
+/// runs just after the filter table (`NF_IP_PRI_FILTER + 1`). Neither ties with iptables' or
+/// nft's standard priorities, so the order does not depend on who registered first.
+fn priority(hook: Hook) -> i32 {
+    /// `NF_IP_PRI_RAW`, `NF_IP6_PRI_RAW`.
+    const RAW: i32 = -300;
+    /// `NF_IP_PRI_FILTER`, `NF_IP6_PRI_FILTER`.
+    const FILTER: i32 = 0;
+    match hook {
+        Hook::PreRouting | Hook::LocalOut => RAW + 1,
+        Hook::LocalIn | Hook::Forward => FILTER + 1,
+    }
+}
 
 /// The generic netlink family's attributes (`Documentation/netlink/specs/rfilter.yaml`).
 mod attr {
@@ -140,6 +154,9 @@ struct Rule {
 struct RuleSet {
     compiled: KVec<Compiled>,
     counters: KVec<Arc<Counters>>,
+    /// Whether a rule reads the L4 protocol ([`Compiled::reads_proto`]), or the ports.
+    reads_proto: bool,
+    reads_ports: bool,
 }
 
 /// What a registered hook runs with: its family, and its hook point's rules.
@@ -224,7 +241,15 @@ impl Table {
             hooks.clear(s);
             return Ok(());
         }
-        let set = KBox::new(RuleSet { compiled, counters }, GFP_KERNEL)?;
+        let set = KBox::new(
+            RuleSet {
+                reads_proto: compiled.iter().any(Compiled::reads_proto),
+                reads_ports: compiled.iter().any(Compiled::reads_ports),
+                compiled,
+                counters,
+            },
+            GFP_KERNEL,
+        )?;
         match hooks.get(s) {
             Some(rules) => {
                 // The old rules go once no packet sees them.
@@ -236,7 +261,7 @@ impl Table {
                     family,
                     set: RcuCell::new(set),
                 };
-                hooks.set(s, nf_family(family), nf_hook(hook), PRIORITY, rules)
+                hooks.set(s, nf_family(family), nf_hook(hook), priority(hook), rules)
             }
         }
     }
@@ -250,7 +275,7 @@ impl netfilter::Hook for HookRules {
         };
         // Fail closed: the stack checked the fixed IP header before this hook, so this does
         // not happen; if it did, no rule could be tested.
-        let Some(p) = packet_of(self.family, pkt, state) else {
+        let Some(p) = packet_of(self.family, pkt, state, set) else {
             return Verdict::Drop;
         };
         let len = u64::from(pkt.network_len());
@@ -266,9 +291,15 @@ impl netfilter::Hook for HookRules {
     }
 }
 
-/// What the rules know of `pkt`. `None` only if its fixed IP header cannot be read, which the
-/// stack has checked before any of rfilter's hooks.
-fn packet_of(family: Family, pkt: &Packet<'_>, state: &State<'_>) -> Option<rules::Packet> {
+/// What the rules of `set` need to know of `pkt`: its L4 protocol and ports only if a rule reads
+/// them. `None` only if its fixed IP header cannot be read, which the stack has checked before
+/// any of rfilter's hooks.
+fn packet_of(
+    family: Family,
+    pkt: &Packet<'_>,
+    state: &State<'_>,
+    set: &RuleSet,
+) -> Option<rules::Packet> {
     let (src, dst, proto, l4) = match family {
         Family::Ipv4 => {
             let mut buf = [0; 20];
@@ -278,21 +309,25 @@ fn packet_of(family: Family, pkt: &Packet<'_>, state: &State<'_>) -> Option<rule
         Family::Ipv6 => {
             let mut buf = [0; 40];
             let (src, dst) = rules::ipv6_addrs(pkt.network_bytes(0, &mut buf)?);
-            match pkt.ipv6_upper_layer() {
-                Some((p, Some(off))) => (src, dst, Some(p), L4At::Offset(off)),
-                Some((p, None)) => (src, dst, Some(p), L4At::None),
+            match set.reads_proto.then(|| pkt.ipv6_upper_layer()) {
+                // No rule reads them: the extension headers are not walked.
+                None => (src, dst, None, L4At::Unknown),
+                Some(Some((p, Some(off)))) => (src, dst, Some(p), L4At::Offset(off)),
+                Some(Some((p, None))) => (src, dst, Some(p), L4At::None),
                 // Extension headers that cannot be parsed: rules that need the protocol or
                 // the ports drop the packet (`Verdict::Malformed`).
-                None => (src, dst, None, L4At::Unknown),
+                Some(None) => (src, dst, None, L4At::Unknown),
             }
         }
     };
     let ports = match proto {
-        Some(p) => rules::l4_ports(p, l4, |off| {
+        Some(p) if set.reads_ports => rules::l4_ports(p, l4, |off| {
             let mut buf = [0; 4];
             pkt.network_bytes(off, &mut buf).copied()
         }),
-        None => L4Ports::Unreadable,
+        None if set.reads_ports => L4Ports::Unreadable,
+        // No rule reads them: the L4 header is not read.
+        _ => L4Ports::None,
     };
     Some(rules::Packet {
         iif: state.in_ifindex(),

@@ -317,6 +317,19 @@ impl Compiled {
         self.action
     }
 
+    /// Returns `true` if the rule reads a packet's [`Packet::proto`] (its protocol or its
+    /// ports are matched). If no rule at a hook does, the hook need not find the protocol
+    /// (for IPv6, walk the extension headers).
+    pub const fn reads_proto(&self) -> bool {
+        self.needs & (Self::PROTO | Self::PORTS) != 0
+    }
+
+    /// Returns `true` if the rule reads a packet's [`Packet::ports`]. If no rule at a hook
+    /// does, the hook need not read the L4 header.
+    pub const fn reads_ports(&self) -> bool {
+        self.needs & Self::PORTS != 0
+    }
+
     /// Tests the rule against `pkt`.
     #[inline]
     pub fn matches(&self, pkt: &Packet) -> Match {

@@ -18,7 +18,7 @@
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 echo "TAP version 13"
-echo "1..61"
+echo "1..62"
 
 SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
 NFT=/usr/sbin/nft
@@ -45,6 +45,14 @@ hooks() {
 		/^\t}/ { in_h = 0; next }
 		in_h && NF { n++ }
 		END { print n + 0 }'
+}
+
+# prios FAMILY HOOK: the priorities of the hooks at FAMILY's HOOK, one per line.
+prios() {
+	$NFT list hooks "$1" 2>/dev/null | awk -v h="$2" '
+		/^\thook / { in_h = ($2 == h); next }
+		/^\t}/ { in_h = 0; next }
+		in_h && NF { print $1 + 0 }'
 }
 
 # nft lists hooks through nf_tables' netlink (nfnetlink_hook); loading them
@@ -107,6 +115,8 @@ check "a drop rule at prerouting registers a hook there: $out" \
 	'[ -z "$out" ] && [ "$(hooks ip prerouting)" = $((pre0 + 1)) ]'
 fwd=$(forward 500)
 check "it drops before forwarding: $fwd of 500 forwarded" '[ "$fwd" = 0 ]'
+check "rfilter runs after the raw table at prerouting, after the filter table at forward ($(prios ip prerouting | tr '\n' ' ')/ $(prios ip forward | tr '\n' ' '))" \
+	'prios ip prerouting | grep -qx -- -299 && prios ip forward | grep -qx 1'
 check "a dump lists the 4 rules in order with their attributes" \
 	'rules | python3 -c "import json, sys; r = json.load(sys.stdin); assert [x[\"hook\"] for x in r] == [\"forward\"] * 3 + [\"prerouting\"]; assert r[3][\"src\"] == \"10.10.0.0\" and r[3][\"src-len\"] == 24; assert r[1][\"dport-hi\"] == 20"'
 rf --do rule-flush > /dev/null
