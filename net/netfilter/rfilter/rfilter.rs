@@ -170,14 +170,22 @@ struct HookRules {
 /// registration.
 struct Table {
     rules: KVec<Rule>,
+}
+
+/// A namespace's rules.
+struct NetState {
+    /// The table, if the namespace has rules.
+    table: Option<KBox<Table>>,
+    /// The handle of the next rule. It outlives the table, so that a handle names one rule
+    /// for the namespace's life (2^32 - 1 of them), even across a flush.
     next_handle: u32,
 }
 
-/// A namespace's rfilter state: its table, if it has rules.
+/// A namespace's rfilter state.
 #[pin_data]
 struct NetTable {
     #[pin]
-    table: Mutex<Option<KBox<Table>>>,
+    state: Mutex<NetState>,
 }
 
 static NET_ID: PernetId = PernetId::new();
@@ -188,7 +196,10 @@ impl PernetData for NetTable {
 
     fn init() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            table <- new_mutex!(None),
+            state <- new_mutex!(NetState {
+                table: None,
+                next_handle: 1,
+            }),
         })
     }
 }
@@ -381,21 +392,21 @@ impl genetlink::Operations for Rfilter {
         match cmd {
             cmd::RULE_ADD => {
                 let spec = rule_of(req)?;
-                let mut table = nt.table.lock();
-                add(&mut table, pernet, net, spec, &mut req.extack())
+                let mut state = nt.state.lock();
+                add(&mut state, pernet, net, spec, &mut req.extack())
             }
             cmd::RULE_DEL => {
                 let Some(handle) = req.attr(attr::HANDLE).and_then(|a| a.get_u32()) else {
                     return missing(req, attr::HANDLE, c"rfilter: which rule? give its handle");
                 };
-                let mut table = nt.table.lock();
-                del(&mut table, pernet, net, handle, &mut req.extack())
+                let mut state = nt.state.lock();
+                del(&mut state.table, pernet, net, handle, &mut req.extack())
             }
             cmd::RULE_FLUSH => {
-                let mut table = nt.table.lock();
+                let mut state = nt.state.lock();
                 // Unregisters, and waits for the packets running the hooks.
                 pernet.hooks(net).clear_all();
-                drop(table.take());
+                drop(state.table.take());
                 Ok(())
             }
             _ => Err(EOPNOTSUPP),
@@ -407,8 +418,8 @@ impl genetlink::Operations for Rfilter {
             return Err(EOPNOTSUPP);
         }
         let nt = pernet.get(dump.net());
-        let table = nt.table.lock();
-        let Some(t) = table.as_ref() else {
+        let state = nt.state.lock();
+        let Some(t) = state.table.as_ref() else {
             return Ok(());
         };
         // The cursor is the handle of the last rule dumped: rules are in the order of their
@@ -427,7 +438,7 @@ impl genetlink::Operations for Rfilter {
 
 /// Adds `spec` to the table, making the table for the first rule.
 fn add(
-    table: &mut Option<KBox<Table>>,
+    state: &mut NetState,
     pernet: &PernetRegistration<NetTable>,
     net: &Net,
     spec: RuleSpec,
@@ -439,6 +450,7 @@ fn add(
             return Err(EINVAL);
         }
     }
+    let table = &mut state.table;
     if table.as_ref().is_some_and(|t| t.rules.len() >= MAX_RULES) {
         extack.set_msg(c"rfilter: this namespace has the most rules it can hold (1024)");
         return Err(ENOSPC);
@@ -449,18 +461,16 @@ fn add(
     let created = table.is_none();
     let t = match table {
         Some(t) => t,
-        None => table.insert(KBox::new(
-            Table {
-                rules: KVec::new(),
-                next_handle: 1,
-            },
-            GFP_KERNEL,
-        )?),
+        None => table.insert(KBox::new(Table { rules: KVec::new() }, GFP_KERNEL)?),
     };
-    let handle = t.next_handle;
     // The next handle stays above every handle in use, so that the rules stay in the order
-    // of their handles (see the dump); after 2^32 - 1 additions, that is the end. (A table
-    // just made has handle 1: this fails only for one that exists.)
+    // of their handles (see the dump). After 2^32 - 1 additions, handles start again at 1,
+    // but only in a table just made, which has no rule to confuse with: this fails only
+    // for a table that exists.
+    let handle = match state.next_handle {
+        u32::MAX if created => 1,
+        h => h,
+    };
     let Some(next) = handle.checked_add(1) else {
         extack.set_msg(c"rfilter: out of rule handles: flush the table");
         return Err(ENOSPC);
@@ -484,7 +494,7 @@ fn add(
         }
         return result;
     }
-    t.next_handle = next;
+    state.next_handle = next;
     Ok(())
 }
 

@@ -18,7 +18,7 @@
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 echo "TAP version 13"
-echo "1..62"
+echo "1..63"
 
 SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
 NFT=/usr/sbin/nft
@@ -263,6 +263,10 @@ $R delete "$h"
 check "rfilter delete: the forward hook goes with its rule" '[ "$(nrules)" = 1 ] && [ "$(hooks ip forward)" = "$fwd0" ]'
 $R flush
 check "rfilter flush: no rules, empty list" '[ -z "$($R list)" ] && [ "$($R -j list)" = "[]" ]'
+$R add ip input proto udp count
+h2=$(handle 0)
+check "a flush does not reuse handles: the next rule is $h2, after $((h + 1))" '[ "$h2" -gt $((h + 1)) ]'
+$R flush
 
 # --- rules added and flushed while pktgen forwards on the other CPU ---
 pg_fwd_setup 0
