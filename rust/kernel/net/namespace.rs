@@ -335,11 +335,10 @@ unsafe extern "C" fn pre_exit_callback<T: PernetData>(net: *mut bindings::net) {
 ///
 /// Called by the core as `pernet_operations::exit` of `T`'s registration.
 unsafe extern "C" fn exit_callback<T: PernetData>(net: *mut bindings::net) {
-    // SAFETY: init succeeded for this namespace, so the slot holds a `Slot<T>`. Either the
-    // namespace is being dismantled, so no `Net` of it is alive, or the ops are being
-    // unregistered, from the registration's drop, so nothing borrows the registration: either
-    // way nothing borrows the slot, and this is its last use (the core frees it afterwards).
-    // Dropping it unregisters the namespace's hooks, before any other per-namespace data of
-    // the namespace is freed (the core runs every exit before it frees any slot).
+    // Either the namespace is being dismantled, so no `Net` of it is alive, or the ops are
+    // being unregistered, from the registration's drop, so nothing borrows the registration.
+    // Dropping the slot unregisters the namespace's hooks, before any other per-namespace data
+    // of the namespace is freed (the core runs every exit before it frees any slot).
+    // SAFETY: init succeeded, so the slot holds a `Slot<T>`; nothing borrows it; last use.
     unsafe { ptr::drop_in_place(slot::<T>(net)) };
 }

@@ -77,10 +77,9 @@ impl<T> RcuCell<T> {
             return None;
         }
         crate::sync::rcu::synchronize_rcu();
-        // SAFETY: `old` was owned by the cell (type invariant), which no longer points to it;
-        // every reader that loaded it held the read lock, and the grace period above waited
-        // for all of them (but a caller that holds a read lock itself, which is documented as
-        // not allowed).
+        // Every reader that loaded `old` held the read lock, and the grace period above waited
+        // for all of them (a caller holding a read lock itself is documented as not allowed).
+        // SAFETY: `old` was the cell's (type invariant), which no longer points to it; unread.
         Some(unsafe { KBox::from_raw(old) })
     }
 }
