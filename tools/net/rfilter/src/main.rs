@@ -108,7 +108,8 @@ fn parse_add(params: &[String]) -> Result<Rule, Usage> {
 
 fn talk(request: Option<(u8, Vec<rule::Attr>)>, json: bool) -> Result<(), genl::Error> {
     let mut g = genl::Genl::open().map_err(|mut e| {
-        if e.err.raw_os_error() == Some(libc_enoent()) {
+        // ENOENT: the generic netlink controller does not know the family.
+        if e.err.kind() == std::io::ErrorKind::NotFound {
             e.msg = Some("no rfilter family: is the rfilter module loaded?".to_string());
         }
         e
@@ -141,11 +142,6 @@ fn talk(request: Option<(u8, Vec<rule::Attr>)>, json: bool) -> Result<(), genl::
         );
     }
     Ok(())
-}
-
-/// `ENOENT`, the generic netlink controller's answer for a family it does not know.
-const fn libc_enoent() -> i32 {
-    2
 }
 
 fn main() -> ExitCode {

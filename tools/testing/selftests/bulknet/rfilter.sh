@@ -37,16 +37,6 @@ nrules() { rules | python3 -c 'import json, sys; print(len(json.load(sys.stdin))
 field() { rules | python3 -c "import json, sys; print([r for r in json.load(sys.stdin) if r['handle'] == $1][0]['$2'])"; }
 # handle N: the handle of the Nth rule (from 0).
 handle() { rules | python3 -c "import json, sys; print(json.load(sys.stdin)[$1]['handle'])"; }
-# hooks FAMILY HOOK: how many hooks are registered at FAMILY's HOOK (nft list
-# hooks, from the kernel's own listing, nfnetlink_hook).
-hooks() {
-	$NFT list hooks "$1" 2>/dev/null | awk -v h="$2" '
-		/^\thook / { in_h = ($2 == h); next }
-		/^\t}/ { in_h = 0; next }
-		in_h && NF { n++ }
-		END { print n + 0 }'
-}
-
 # prios FAMILY HOOK: the priorities of the hooks at FAMILY's HOOK, one per line.
 prios() {
 	$NFT list hooks "$1" 2>/dev/null | awk -v h="$2" '
@@ -54,6 +44,10 @@ prios() {
 		/^\t}/ { in_h = 0; next }
 		in_h && NF { print $1 + 0 }'
 }
+
+# hooks FAMILY HOOK: how many hooks are registered at FAMILY's HOOK (nft list
+# hooks, from the kernel's own listing, nfnetlink_hook).
+hooks() { prios "$1" "$2" | grep -c .; }
 
 # nft lists hooks through nf_tables' netlink (nfnetlink_hook); loading them
 # registers no hook.
