@@ -199,6 +199,28 @@ impl SkBuff {
         true
     }
 
+    /// Returns whether the skb can go to the stack: no one else holds it (`skb_shared()`:
+    /// it may be on their lists, and GRO and the list receive path link and free it as
+    /// theirs) and it has a device (the stack reads `skb->dev`; `eth_type_trans()` sets it).
+    #[inline]
+    pub(crate) fn is_ours_with_device(&self) -> bool {
+        let raw = self.as_raw();
+        // SAFETY: the skb is valid (type invariant). Its reference count may change under us
+        // only if it is shared, which is what this reads; `dev` is a plain field of an skb we
+        // hold.
+        let (shared, dev) = unsafe {
+            (
+                bindings::skb_shared(raw),
+                (*raw)
+                    .__bindgen_anon_1
+                    .__bindgen_anon_1
+                    .__bindgen_anon_1
+                    .dev,
+            )
+        };
+        !shared && !dev.is_null()
+    }
+
     /// Releases the packet, which did its job (`consume_skb()`), in any context.
     #[inline]
     pub fn consume(self) {
@@ -275,21 +297,7 @@ impl SkbList {
     /// reads `skb->dev`; `eth_type_trans()` sets it).
     #[inline]
     pub fn push(&mut self, skb: SkBuff) -> Result<(), SkBuff> {
-        let raw = skb.as_raw();
-        // SAFETY: the skb is valid (type invariant). Its reference count may change under us
-        // only if it is shared, which is what this reads; `dev` is a plain field, and the skb
-        // is ours.
-        let (shared, dev) = unsafe {
-            (
-                bindings::skb_shared(raw),
-                (*raw)
-                    .__bindgen_anon_1
-                    .__bindgen_anon_1
-                    .__bindgen_anon_1
-                    .dev,
-            )
-        };
-        if shared || dev.is_null() {
+        if !skb.is_ours_with_device() {
             return Err(skb);
         }
         let skb = skb.into_raw();

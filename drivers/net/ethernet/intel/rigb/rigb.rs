@@ -794,13 +794,14 @@ impl<'bound> Port<'bound> {
             }
             pkts += 1;
             bytes += u64::from(len);
-            if to_list && !wb.is_tcp() {
-                if let Err(skb) = list.push(skb) {
-                    // Cannot happen: the skb is new, and `eth_type_trans()` gave it a device.
-                    skb.drop_reason(DropReason::NotSpecified);
-                }
+            let handed = if to_list && !wb.is_tcp() {
+                list.push(skb)
             } else {
-                napi.gro_receive(skb, bh);
+                napi.gro_receive(skb, bh)
+            };
+            if let Err(skb) = handed {
+                // Cannot happen: the skb is new, and `eth_type_trans()` gave it a device.
+                skb.drop_reason(DropReason::NotSpecified);
             }
         }
         s.rx_packets.add(pkts.into());
