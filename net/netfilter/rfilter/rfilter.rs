@@ -244,8 +244,8 @@ impl Table {
         {
             // Checked when the rule was added.
             let c = r.spec.compile().map_err(|_| EINVAL)?;
-            compiled.push(c, GFP_KERNEL)?;
-            counters.push(r.counters.clone(), GFP_KERNEL)?;
+            compiled.push(c, GFP_KERNEL_ACCOUNT)?;
+            counters.push(r.counters.clone(), GFP_KERNEL_ACCOUNT)?;
         }
         if compiled.is_empty() {
             // Unregisters, and waits for the packets running the hook.
@@ -259,7 +259,7 @@ impl Table {
                 compiled,
                 counters,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         match hooks.get(s) {
             Some(rules) => {
@@ -481,7 +481,7 @@ fn add(
         spec,
         counters,
     };
-    let mut result = t.rules.push(rule, GFP_KERNEL).map_err(Error::from);
+    let mut result = t.rules.push(rule, GFP_KERNEL_ACCOUNT).map_err(Error::from);
     if result.is_ok() {
         result = t.sync(&mut pernet.hooks(net), spec.family, spec.hook);
         if result.is_err() {
@@ -489,14 +489,14 @@ fn add(
             t.rules.pop();
         }
     }
-    if result.is_err() {
+    if let Err(e) = result {
         if created {
             *table = None;
         }
-        return result;
+        return Err(e);
     }
     state.next_handle = next;
-    Ok(())
+    Ok(handle)
 }
 
 /// Deletes the rule with `handle`, and the table with its last rule.
