@@ -179,6 +179,16 @@ struct NetState {
     /// The handle of the next rule. It outlives the table, so that a handle names one rule
     /// for the namespace's life (2^32 - 1 of them), even across a flush.
     next_handle: u32,
+    /// The generation of the rules, changed with them, never 0: a dump in parts tells its
+    /// reader if the rules changed between two parts (`NLM_F_DUMP_INTR`).
+    generation: u32,
+}
+
+impl NetState {
+    /// Records a change of the rules.
+    fn changed(&mut self) {
+        self.generation = self.generation.checked_add(1).unwrap_or(1);
+    }
 }
 
 /// A namespace's rfilter state.
@@ -199,6 +209,7 @@ impl PernetData for NetTable {
             state <- new_mutex!(NetState {
                 table: None,
                 next_handle: 1,
+                generation: 1,
             }),
         })
     }
@@ -393,21 +404,31 @@ impl genetlink::Operations for Rfilter {
         match cmd {
             cmd::RULE_ADD => {
                 let spec = rule_of(req)?;
+                // The reply carries the new rule's handle. It is made first, so that once the
+                // rule is in, only its delivery can fail (an empty page has room for it).
+                let mut reply = req.reply(cmd::RULE_ADD)?;
                 let mut state = nt.state.lock();
-                add(&mut state, pernet, net, spec, &mut req.extack())
+                let handle = add(&mut state, pernet, net, spec, &mut req.extack())?;
+                state.changed();
+                drop(state);
+                reply.message().put_u32(attr::HANDLE, handle)?;
+                reply.send()
             }
             cmd::RULE_DEL => {
                 let Some(handle) = req.attr(attr::HANDLE).and_then(|a| a.get_u32()) else {
                     return missing(req, attr::HANDLE, c"rfilter: which rule? give its handle");
                 };
                 let mut state = nt.state.lock();
-                del(&mut state.table, pernet, net, handle, &mut req.extack())
+                del(&mut state.table, pernet, net, handle, &mut req.extack())?;
+                state.changed();
+                Ok(())
             }
             cmd::RULE_FLUSH => {
                 let mut state = nt.state.lock();
                 // Unregisters, and waits for the packets running the hooks.
                 pernet.hooks(net).clear_all();
                 drop(state.table.take());
+                state.changed();
                 Ok(())
             }
             _ => Err(EOPNOTSUPP),
@@ -420,12 +441,13 @@ impl genetlink::Operations for Rfilter {
         }
         let nt = pernet.get(dump.net());
         let state = nt.state.lock();
+        dump.set_generation(state.generation);
         let Some(t) = state.table.as_ref() else {
             return Ok(());
         };
         // The cursor is the handle of the last rule dumped: rules are in the order of their
         // handles, so a dump goes on right, even if rules were added or deleted between its
-        // parts.
+        // parts; then its later messages carry NLM_F_DUMP_INTR (the generation above).
         let after = dump.cursor();
         for r in t.rules.iter().filter(|r| u64::from(r.handle) > after) {
             if !dump.message(cmd::RULE_GET, |m| put_rule(m, r))? {
@@ -437,14 +459,14 @@ impl genetlink::Operations for Rfilter {
     }
 }
 
-/// Adds `spec` to the table, making the table for the first rule.
+/// Adds `spec` to the table, making the table for the first rule; returns its handle.
 fn add(
     state: &mut NetState,
     pernet: &PernetRegistration<NetTable>,
     net: &Net,
     spec: RuleSpec,
     extack: &mut ExtAck<'_>,
-) -> Result {
+) -> Result<u32> {
     for ifindex in [spec.iif, spec.oif].into_iter().flatten() {
         if !net.has_device(ifindex) {
             extack.set_msg(c"rfilter: no such interface in this namespace");
@@ -458,11 +480,11 @@ fn add(
     }
     // Everything that can fail for want of memory comes first, so that a failure leaves the
     // table as it was.
-    let counters = Arc::new(Counters::new(GFP_KERNEL)?, GFP_KERNEL)?;
+    let counters = Arc::new(Counters::new(GFP_KERNEL_ACCOUNT)?, GFP_KERNEL_ACCOUNT)?;
     let created = table.is_none();
     let t = match table {
         Some(t) => t,
-        None => table.insert(KBox::new(Table { rules: KVec::new() }, GFP_KERNEL)?),
+        None => table.insert(KBox::new(Table { rules: KVec::new() }, GFP_KERNEL_ACCOUNT)?),
     };
     // The next handle stays above every handle in use, so that the rules stay in the order
     // of their handles (see the dump). After 2^32 - 1 additions, handles start again at 1,

@@ -2,7 +2,7 @@
 
 /*
  * Network namespaces: per-namespace data, and the namespace of a socket or
- * of a generic netlink request.
+ * of a generic netlink request; a generic netlink reply, and a dump's state.
  */
 
 #include <net/genetlink.h>
@@ -32,6 +32,17 @@ __rust_helper const struct genl_info *
 rust_helper_genl_info_dump(struct netlink_callback *cb)
 {
 	return genl_info_dump(cb);
+}
+
+__rust_helper int rust_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
+{
+	return genlmsg_reply(skb, info);
+}
+
+__rust_helper void rust_helper_genl_dump_check_consistent(struct netlink_callback *cb,
+							 void *user_hdr)
+{
+	genl_dump_check_consistent(cb, user_hdr);
 }
 
 __rust_helper u32 rust_helper_netlink_cb_portid(const struct sk_buff *skb)

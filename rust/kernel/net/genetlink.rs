@@ -116,6 +116,86 @@ impl<'a> Request<'a> {
         // structure, valid for the request, and borrowed mutably with `self`.
         unsafe { ExtAck::from_raw((*self.info).extack) }
     }
+
+    /// Starts the reply to the request: one message of command `cmd`, of up to a page
+    /// (`genlmsg_new()`, `genlmsg_put_reply()`). A handler that changes something makes its
+    /// reply first, so that it cannot fail for want of memory after the change.
+    pub fn reply(&self, cmd: u8) -> Result<Reply<'a>> {
+        // SAFETY: allocates a message buffer, or returns null.
+        let skb =
+            unsafe { bindings::genlmsg_new(bindings::GENLMSG_DEFAULT_SIZE, GFP_KERNEL.as_raw()) };
+        if skb.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `info` is valid (type invariant): its sender, sequence number and family (the
+        // registered one) address the reply; `skb` is an empty buffer of ours.
+        let hdr = unsafe {
+            bindings::genlmsg_put(
+                skb,
+                (*self.info).snd_portid,
+                (*self.info).snd_seq,
+                (*self.info).family,
+                0,
+                cmd,
+            )
+        };
+        if hdr.is_null() {
+            // SAFETY: `skb` is ours, and not used after this.
+            unsafe { bindings::nlmsg_free(skb) };
+            return Err(EMSGSIZE);
+        }
+        // INVARIANT: `skb` is ours, with one open message whose header is `hdr`, addressed to
+        // the sender of `info`, which is valid for `'a`.
+        Ok(Reply {
+            skb,
+            hdr,
+            info: self.info,
+            _p: PhantomData,
+        })
+    }
+}
+
+/// The reply to a request, being put: sent by [`Reply::send`], freed if dropped unsent.
+///
+/// # Invariants
+///
+/// `skb` is a message buffer we own, holding one open generic netlink message whose header is
+/// `hdr`, addressed to the sender of request `info`, which is valid for `'a`.
+pub struct Reply<'a> {
+    skb: *mut bindings::sk_buff,
+    hdr: *mut c_void,
+    info: *mut bindings::genl_info,
+    _p: PhantomData<&'a mut bindings::genl_info>,
+}
+
+impl Reply<'_> {
+    /// Returns the message, to put its attributes.
+    pub fn message(&mut self) -> Message<'_> {
+        // INVARIANT: `skb` holds an open message (type invariant), borrowed with `self`.
+        Message {
+            skb: self.skb,
+            _p: PhantomData,
+        }
+    }
+
+    /// Sends the reply to the request's sender (`genlmsg_reply()`); the acknowledgement, if the
+    /// request asked for one, follows it.
+    pub fn send(self) -> Result {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `hdr` begins the open message of `skb` (type invariant).
+        unsafe { bindings::genlmsg_end(this.skb, this.hdr) };
+        // SAFETY: `skb` is ours and holds a whole message, which goes to the core whatever the
+        // result; `info` is the request's, valid (type invariant).
+        to_result(unsafe { bindings::genlmsg_reply(this.skb, this.info) })
+    }
+}
+
+impl Drop for Reply<'_> {
+    fn drop(&mut self) {
+        // SAFETY: `skb` is ours (type invariant), unsent (`send` does not drop), and not used
+        // after this.
+        unsafe { bindings::nlmsg_free(self.skb) };
+    }
 }
 
 /// A dump in progress: the messages of one `dumpit` call, and a cursor kept between calls.
@@ -156,6 +236,17 @@ impl<'a> Dump<'a> {
                 .cast::<u64>()
                 .write_unaligned(at)
         }
+    }
+
+    /// Tells the dump the generation of the data this call reads: a number the family changes
+    /// whenever the data changes, and never 0. Set it with the data locked, before putting
+    /// messages. A message put under another generation than the one before it is flagged
+    /// `NLM_F_DUMP_INTR`: the data changed between two parts of the dump, and the reader knows
+    /// to dump again (`nl_dump_check_consistent()`).
+    pub fn set_generation(&mut self, generation: u32) {
+        // SAFETY: `cb` is valid (type invariant); the dump's state is borrowed mutably with
+        // `self`.
+        unsafe { (*self.cb).seq = generation };
     }
 
     /// Returns the network namespace the dump is about: the requesting socket's.
@@ -199,6 +290,9 @@ impl<'a> Dump<'a> {
         if hdr.is_null() {
             return self.full();
         }
+        // SAFETY: `cb` is the dump's state (type invariant) and `hdr` the header of the message
+        // just put into its buffer.
+        unsafe { bindings::genl_dump_check_consistent(self.cb, hdr) };
         let mut msg = Message {
             skb: self.skb,
             _p: PhantomData,
@@ -231,7 +325,7 @@ impl<'a> Dump<'a> {
     }
 }
 
-/// A message being put into a [`Dump`].
+/// A message being put into a [`Dump`] or a [`Reply`].
 ///
 /// # Invariants
 ///

@@ -191,11 +191,15 @@ impl Genl {
         Ok(g)
     }
 
-    /// Sends `cmd` with `attrs` and waits for the kernel's acknowledgement.
-    pub fn request(&mut self, cmd: u8, attrs: Vec<Attr>) -> Result<(), Error> {
+    /// Sends `cmd` with `attrs` and waits for the kernel's acknowledgement; returns the
+    /// attributes of the reply before it, if there was one.
+    pub fn request(&mut self, cmd: u8, attrs: Vec<Attr>) -> Result<Option<Vec<Attr>>, Error> {
+        let mut reply = None;
         let msg = self.message(cmd, attrs);
-        self.exchange(msg, NLM_F_REQUEST | NLM_F_ACK, |_: GenlMessage<Msg>| {})?;
-        Ok(())
+        self.exchange(msg, NLM_F_REQUEST | NLM_F_ACK, |m: GenlMessage<Msg>| {
+            reply = Some(m.payload.attrs)
+        })?;
+        Ok(reply)
     }
 
     /// Dumps `cmd`: the attributes of every message. `true` with them if the kernel flagged

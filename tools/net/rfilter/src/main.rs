@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use rule::{attr, cmd, Rule};
 
 const USAGE: &str = "\
-Usage: rfilter [-j] COMMAND
+Usage: rfilter [-j] [-e] COMMAND
   rfilter add FAMILY HOOK [MATCH]... ACTION   add a rule after HOOK's rules
   rfilter list                                the rules, with handles and counters
   rfilter delete HANDLE                       delete a rule
@@ -24,6 +24,7 @@ MATCH  := iif DEV | oif DEV | saddr ADDR[/LEN] | daddr ADDR[/LEN]
         | proto NAME|NUMBER | sport PORT[-PORT] | dport PORT[-PORT]
 ACTION := accept | drop | count      (count: count and go on)
 -j     JSON output (list)
+-e     echo: print the rule added, with its handle (add)
 Example: rfilter add ip forward daddr 198.18.0.0/24 proto udp dport 9 drop";
 
 /// The index of interface `name` (or `name` itself if it is a number), from sysfs, which
@@ -61,10 +62,12 @@ struct Usage(String);
 
 fn run(args: &[String]) -> Result<Result<(), genl::Error>, Usage> {
     let mut json = false;
+    let mut echo = false;
     let mut rest = args;
     while let Some((first, tail)) = rest.split_first() {
         match first.as_str() {
             "-j" | "--json" => json = true,
+            "-e" | "--echo" => echo = true,
             "-h" | "--help" | "help" => {
                 println!("{USAGE}");
                 return Ok(Ok(()));
@@ -78,8 +81,14 @@ fn run(args: &[String]) -> Result<Result<(), genl::Error>, Usage> {
         return Err(Usage("no command".to_string()));
     };
     // Parse everything before talking to the kernel.
+    let mut added = None;
     let request = match command.as_str() {
-        "add" => Some((cmd::RULE_ADD, parse_add(params)?.to_attrs())),
+        "add" => {
+            let rule = parse_add(params)?;
+            let attrs = rule.to_attrs();
+            added = echo.then_some(rule);
+            Some((cmd::RULE_ADD, attrs))
+        }
         "delete" | "del" => {
             let [h] = params else {
                 return Err(Usage("delete takes one handle".to_string()));
@@ -99,14 +108,24 @@ fn run(args: &[String]) -> Result<Result<(), genl::Error>, Usage> {
         }
         _ => return Err(Usage(format!("unknown command '{command}'"))),
     };
-    Ok(talk(request, json))
+    Ok(talk(request, added, json))
 }
 
 fn parse_add(params: &[String]) -> Result<Rule, Usage> {
     rule::parse_add(params, ifindex).map_err(Usage)
 }
 
-fn talk(request: Option<(u8, Vec<rule::Attr>)>, json: bool) -> Result<(), genl::Error> {
+/// How many times `list` dumps the rules before it gives up on a listing no change
+/// interrupted.
+const DUMP_TRIES: usize = 10;
+
+/// Sends `request`, or lists the rules if there is none. `added`: the rule `request` adds, to
+/// print with the handle the kernel replies with.
+fn talk(
+    request: Option<(u8, Vec<rule::Attr>)>,
+    added: Option<Rule>,
+    json: bool,
+) -> Result<(), genl::Error> {
     let mut g = genl::Genl::open().map_err(|mut e| {
         // ENOENT: the generic netlink controller does not know the family.
         if e.err.kind() == std::io::ErrorKind::NotFound {
@@ -115,9 +134,35 @@ fn talk(request: Option<(u8, Vec<rule::Attr>)>, json: bool) -> Result<(), genl::
         e
     })?;
     if let Some((c, attrs)) = request {
-        return g.request(c, attrs);
+        let reply = g.request(c, attrs)?;
+        if let Some(mut rule) = added {
+            rule.handle = reply
+                .iter()
+                .flatten()
+                .find(|(t, _)| *t == attr::HANDLE)
+                .and_then(|(_, v)| Some(u32::from_ne_bytes(v.as_slice().try_into().ok()?)));
+            print_rules(&[rule], json);
+        }
+        return Ok(());
     }
-    let (replies, intr) = g.dump(cmd::RULE_GET)?;
+    // A listing the kernel flags as interrupted by a change (NLM_F_DUMP_INTR) may miss rules
+    // or show deleted ones: list again, as nft does.
+    let mut replies = Vec::new();
+    let mut intr = true;
+    for _ in 0..DUMP_TRIES {
+        (replies, intr) = g.dump(cmd::RULE_GET)?;
+        if !intr {
+            break;
+        }
+    }
+    if intr {
+        return Err(genl::Error {
+            err: std::io::Error::from(std::io::ErrorKind::Interrupted),
+            msg: Some(format!(
+                "the rules changed during each of {DUMP_TRIES} listings; try again"
+            )),
+        });
+    }
     let mut rules = Vec::with_capacity(replies.len());
     for attrs in &replies {
         let r = Rule::from_attrs(attrs.iter().map(|(t, v)| (*t, v.as_slice()))).map_err(|m| {
@@ -128,20 +173,20 @@ fn talk(request: Option<(u8, Vec<rule::Attr>)>, json: bool) -> Result<(), genl::
         })?;
         rules.push(r);
     }
+    print_rules(&rules, json);
+    Ok(())
+}
+
+/// Prints `rules`, a line each in `add`'s syntax, or as one JSON array.
+fn print_rules(rules: &[Rule], json: bool) {
     if json {
         let items: Vec<String> = rules.iter().map(|r| r.json(ifname)).collect();
         println!("[{}]", items.join(","));
     } else {
-        for r in &rules {
+        for r in rules {
             println!("{}", r.show(ifname));
         }
     }
-    if intr {
-        eprintln!(
-            "rfilter: the rules changed during the listing; it may be inconsistent, list again"
-        );
-    }
-    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -5,7 +5,8 @@
 # traffic (pktgen forwarded between dummies, ping over veth, IPv4 and IPv6);
 # a hook point's hook exists exactly while it has rules (nft list hooks);
 # namespaces are isolated and one deleted with rules leaves nothing; every bad
-# request gets its error and extack message and changes nothing; packets whose
+# request gets its error and extack message and changes nothing; a dump that a
+# change interrupts is flagged NLM_F_DUMP_INTR; packets whose
 # headers cannot give a rule's ports or protocol are dropped (raw sockets,
 # IPv4 and IPv6), a later fragment matches no port rule; rules added
 # and flushed in a loop while pktgen forwards on the other CPU; unload with
@@ -18,7 +19,7 @@
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 echo "TAP version 13"
-echo "1..63"
+echo "1..66"
 
 SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
 NFT=/usr/sbin/nft
@@ -87,11 +88,12 @@ fwd=$(forward 1000)
 check "forwarding works with rfilter loaded and empty ($fwd of 1000)" '[ "$fwd" = 1000 ]'
 
 # --- rules drop and count exactly what they match ---
-out=$(add '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.0", "dst-len": 24, "proto": 17, "dport-lo": 9, "action": "drop"}')
-check "add a drop rule at forward: $out" '[ -z "$out" ] && [ "$(nrules)" = 1 ]'
+out=$(rf --do rule-add --json '{"family": "ipv4", "hook": "forward", "dst": "198.18.0.0", "dst-len": 24, "proto": 17, "dport-lo": 9, "action": "drop"}' 2>&1)
+h1=$(handle 0)
+check "add a drop rule at forward; the reply carries its handle: $out" \
+	'[ "$out" = "{\"handle\": $h1}" ] && [ "$(nrules)" = 1 ]'
 check "its hook is registered at ip forward, and only there" \
 	'[ "$(hooks ip forward)" = $((fwd0 + 1)) ] && [ "$(hooks ip prerouting)" = "$pre0" ]'
-h1=$(handle 0)
 fwd=$(forward 2000)
 check "the rule drops all 2000 matching packets ($fwd forwarded)" '[ "$fwd" = 0 ]'
 check "its counters: 2000 packets, 2000 x 46 bytes" \
@@ -237,6 +239,54 @@ rf "${multi[@]}" > /dev/null 2>&1
 check "1024 rules" '[ "$(nrules)" = 1024 ]'
 before=$(list)
 bad "the 1025th rule" "the most rules it can hold" '{"family": "ipv4", "hook": "input", "action": "drop"}'
+# dump_parts [COMMAND...]: dumps the rules over a raw generic netlink socket, reading
+# the parts one at a time, and runs COMMAND after the second; prints how many parts,
+# rules, and rules flagged NLM_F_DUMP_INTR. The kernel makes a part when the one before
+# is read: COMMAND runs before the fourth part is made.
+dump_parts() {
+	python3 - "$@" <<'PY'
+import socket, struct, subprocess, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)  # NETLINK_GENERIC
+s.bind((0, 0))
+def send(typ, flags, cmd, attrs=b""):
+    s.send(struct.pack("=IHHII", 20 + len(attrs), typ, flags, 1, 0) + bytes([cmd, 1, 0, 0]) + attrs)
+def msgs(buf):
+    while len(buf) >= 16:
+        n, typ, flags = struct.unpack_from("=IHH", buf)
+        yield typ, flags, buf[16:n]
+        buf = buf[(n + 3) & ~3:]
+# CTRL_CMD_GETFAMILY (3) to GENL_ID_CTRL (16), CTRL_ATTR_FAMILY_NAME (2).
+send(16, 1, 3, struct.pack("=HH", 12, 2) + b"rfilter\0")
+attrs = next(msgs(s.recv(8192)))[2][4:]
+while attrs:
+    n, t = struct.unpack_from("=HH", attrs)
+    if t == 1:  # CTRL_ATTR_FAMILY_ID
+        fam = struct.unpack_from("=H", attrs, 4)[0]
+    attrs = attrs[(n + 3) & ~3:]
+send(fam, 0x301, 4)  # NLM_F_REQUEST | NLM_F_DUMP, rule-get
+parts = rules = flagged = 0
+done = False
+while not done:
+    parts += 1
+    for typ, flags, _ in msgs(s.recv(8192)):
+        if typ == 3:  # NLMSG_DONE
+            done = True
+        elif typ == 2:  # NLMSG_ERROR
+            sys.exit("dump failed")
+        else:
+            rules += 1
+            flagged += bool(flags & 0x10)  # NLM_F_DUMP_INTR
+    if parts == 2 and len(sys.argv) > 1:
+        subprocess.run(sys.argv[1:], check=True)
+print(parts, rules, flagged)
+PY
+}
+read -r parts nr flagged <<< "$(dump_parts)"
+check "a dump in $parts parts of 1024 rules, undisturbed: none flagged interrupted ($nr rules, $flagged flagged)" \
+	'[ "$parts" -ge 5 ] && [ "$nr" = 1024 ] && [ "$flagged" = 0 ]'
+read -r parts nr flagged <<< "$(dump_parts $R delete "$(handle 0)")"
+check "a rule deleted after its second part: the first message after it is flagged NLM_F_DUMP_INTR ($flagged of $nr rules in $parts parts)" \
+	'[ "$nr" = 1024 ] && [ "$flagged" = 1 ] && [ "$(nrules)" = 1023 ]'
 rf --do rule-flush > /dev/null
 check "flushed 1024 rules: no hooks" '[ "$(nrules)" = 0 ] && [ "$(hooks ip input)" = "$in0" ] && [ "$(hooks ip forward)" = "$fwd0" ]'
 
@@ -265,8 +315,10 @@ $R delete "$h"
 check "rfilter delete: the forward hook goes with its rule" '[ "$(nrules)" = 1 ] && [ "$(hooks ip forward)" = "$fwd0" ]'
 $R flush
 check "rfilter flush: no rules, empty list" '[ -z "$($R list)" ] && [ "$($R -j list)" = "[]" ]'
-$R add ip input proto udp count
+out=$($R -e add ip input proto udp count)
 h2=$(handle 0)
+check "rfilter -e add prints the rule with the handle the kernel replied: $out" \
+	'[ "$out" = "ip input proto udp count # handle $h2" ]'
 check "a flush does not reuse handles: the next rule is $h2, after $((h + 1))" '[ "$h2" -gt $((h + 1)) ]'
 $R flush
 
