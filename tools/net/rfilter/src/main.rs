@@ -5,9 +5,9 @@
 //! namespace, over its generic netlink family.
 
 mod genl;
+mod link;
 mod rule;
 
-use std::fs;
 use std::process::ExitCode;
 
 use rule::{attr, cmd, Rule};
@@ -27,34 +27,17 @@ ACTION := accept | drop | count      (count: count and go on)
 -e     echo: print the rule added, with its handle (add)
 Example: rfilter add ip forward daddr 198.18.0.0/24 proto udp dport 9 drop";
 
-/// The index of interface `name` (or `name` itself if it is a number), from sysfs, which
-/// shows the namespace this tool runs in (`ip netns exec` mounts it so).
+/// The index of interface `name` (or `name` itself if it is a number) in the namespace this
+/// tool runs in.
 fn ifindex(name: &str) -> Result<u32, String> {
     if let Ok(i) = name.parse() {
         return Ok(i);
     }
-    if name.is_empty() || name.contains('/') || name == "." || name == ".." {
-        return Err(format!("'{name}' is not an interface name"));
-    }
-    fs::read_to_string(format!("/sys/class/net/{name}/ifindex"))
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
+    let links = link::links().map_err(|e| format!("cannot list the interfaces: {e}"))?;
+    links
+        .into_iter()
+        .find_map(|(i, n)| (n == name).then_some(i))
         .ok_or_else(|| format!("no interface named '{name}'"))
-}
-
-/// The name of interface `index`, if it exists.
-fn ifname(index: u32) -> Option<String> {
-    fs::read_dir("/sys/class/net")
-        .ok()?
-        .flatten()
-        .find_map(|e| {
-            let i: u32 = fs::read_to_string(e.path().join("ifindex"))
-                .ok()?
-                .trim()
-                .parse()
-                .ok()?;
-            (i == index).then(|| e.file_name().to_string_lossy().into_owned())
-        })
 }
 
 /// An error of the command line: printed with the usage hint, exit status 2.
@@ -177,8 +160,15 @@ fn talk(
     Ok(())
 }
 
-/// Prints `rules`, a line each in `add`'s syntax, or as one JSON array.
+/// Prints `rules`, a line each in `add`'s syntax, or as one JSON array; interfaces by name
+/// where they still exist, by index otherwise.
 fn print_rules(rules: &[Rule], json: bool) {
+    let links = link::links().unwrap_or_default();
+    let ifname = |index: u32| {
+        links
+            .iter()
+            .find_map(|(i, n)| (*i == index).then(|| n.clone()))
+    };
     if json {
         let items: Vec<String> = rules.iter().map(|r| r.json(ifname)).collect();
         println!("[{}]", items.join(","));

@@ -19,7 +19,7 @@
 . "$(dirname "$0")/../../bulknet/guest/lib.sh"
 
 echo "TAP version 13"
-echo "1..66"
+echo "1..67"
 
 SPEC=$BULKNET_REPO/Documentation/netlink/specs/rfilter.yaml
 NFT=/usr/sbin/nft
@@ -147,6 +147,10 @@ out=$(ns python3 "$KSRC/tools/net/ynl/pyynl/cli.py" --no-schema --spec "$SPEC" -
 check "a rule in rf1 drops ICMP at its input, with a hook there: $out" \
 	'! ping -c 1 -W 1 10.30.0.2 > /dev/null && [ "$(ns $NFT list hooks ip | grep -c .)" -gt "$nsin0" ]'
 check "this namespace keeps its one rule, and no hook at input" '[ "$(nrules)" = 1 ] && [ "$(hooks ip input)" = "$in0" ]'
+# nsenter enters rf1's network namespace but keeps this one's /sys, where v1 is not.
+out=$(nsenter --net=/run/netns/rf1 $R -e add ip input iif v1 proto icmp count 2>&1)
+check "rfilter under nsenter names rf1's interfaces, which its /sys does not show: $out" \
+	'[[ "$out" == "ip input iif v1 proto icmp count # handle "[0-9]* ]] && [ ! -e /sys/class/net/v1 ]'
 rf --do rule-flush > /dev/null
 
 # --- packets whose headers cannot give what a rule needs: dropped, not let
