@@ -121,9 +121,9 @@ impl<'a> Request<'a> {
     /// (`genlmsg_new()`, `genlmsg_put_reply()`). A handler that changes something makes its
     /// reply first, so that it cannot fail for want of memory after the change.
     pub fn reply(&self, cmd: u8) -> Result<Reply<'a>> {
+        let (size, flags) = (bindings::GENLMSG_DEFAULT_SIZE, GFP_KERNEL.as_raw());
         // SAFETY: allocates a message buffer, or returns null.
-        let skb =
-            unsafe { bindings::genlmsg_new(bindings::GENLMSG_DEFAULT_SIZE, GFP_KERNEL.as_raw()) };
+        let skb = unsafe { bindings::genlmsg_new(size, flags) };
         if skb.is_null() {
             return Err(ENOMEM);
         }
