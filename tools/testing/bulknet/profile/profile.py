@@ -3,15 +3,17 @@
 """Where the instructions go: a guest workload's instructions per packet, by function.
 
 Boots the test router under QEMU TCG with the insn_profile plugin, runs one of
-pktgen-igb.sh's scenarios (workload.sh: rx, tx-burst32 or queue-xmit) once per
-implementation, and attributes the instructions executed between the
-workload's two sync(2) calls to the guest functions they ran in, per packet
-(received for rx, sent otherwise). Several implementations print side by side:
+pktgen-igb.sh's scenarios (workload.sh: rx, tx-burst32 or queue-xmit), or
+nf-forward.sh's, once per implementation, and attributes the instructions
+executed between the workload's two sync(2) calls to the guest functions they
+ran in, per packet (received for rx, forwarded for nf-forward, sent otherwise).
+Several implementations print side by side:
 
   profile.py [--case rx] [--count N] [--top N] c rust rust:rx_list=0
+  profile.py --case nf-forward nft-1-nomatch rust-1-nomatch
 
 An implementation is c or rust, optionally with rigb module parameters after a
-colon (comma-separated). The counts are exact instruction counts, the same
+colon (comma-separated); for nf-forward, a row of that scenario. The counts are exact instruction counts, the same
 metric as make bench's icount figures; like them they say nothing about cache
 misses.
 """
@@ -170,11 +172,13 @@ def profile(case, impl, count, cache, so, system_map):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--case", default="rx", choices=["rx", "tx-burst32", "queue-xmit"])
+    p.add_argument("--case", default="rx",
+                   choices=["rx", "tx-burst32", "queue-xmit", "nf-forward"])
     p.add_argument("--count", type=int, default=20000, help="packets in the window")
     p.add_argument("--top", type=int, default=40, help="functions to list")
     p.add_argument("--calls", action="store_true", help="also give the calls per packet")
-    p.add_argument("impls", nargs="+", help="c, rust, or rust:PARAM=V,...")
+    p.add_argument("impls", nargs="+",
+                   help="c, rust, or rust:PARAM=V,...; for nf-forward, rows of its scenario")
     a = p.parse_args()
     cache = os.environ.get("BULKNET_CACHE", "/var/cache/bulknet")
     so = build_plugin(cache)
@@ -188,7 +192,7 @@ def main():
         for fn, n in by_fn.items():
             total[fn] = max(total[fn], n / pkts)
     w = max(17 if a.calls else 12, *(len(i) + 1 for i, _, _, _ in results))
-    what = "received" if a.case == "rx" else "sent"
+    what = {"rx": "received", "nf-forward": "forwarded"}.get(a.case, "sent")
     print(f"# {a.case}: instructions per packet {what}, by guest function "
           f"(QEMU TCG plugin, pktgen count {a.count}, as in pktgen-igb.sh)")
     if a.calls:

@@ -9,7 +9,10 @@
 #  - tx-burst32: port 0, driven by IMPL, sends bursts of 32 with ndo_start_xmit,
 #    peer down (igb-tx-burst32);
 #  - queue-xmit: the same through dev_queue_xmit and pfifo_fast, a new skb per
-#    packet (igb-queue-xmit).
+#    packet (igb-queue-xmit);
+#  - nf-forward: make bench's nf-forward scenario, with IMPL one of its rows
+#    (baseline, nft-1-nomatch, rust-1-nomatch, ...): pktgen into dummy d0,
+#    forwarded out d1; no igb port is used.
 # Prints the packets counted and where the modules were loaded (/proc/modules;
 # the kernel has no kallsyms).
 #
@@ -17,15 +20,13 @@
 set -euo pipefail
 . "$(dirname "$0")/../guest/lib.sh"
 
-usage="usage: workload.sh rx|tx-burst32|queue-xmit c|rust COUNT [PARAMS...]"
+usage="usage: workload.sh rx|tx-burst32|queue-xmit c|rust COUNT [PARAMS...]
+       workload.sh nf-forward ROW COUNT"
 case=${1:?$usage}
 impl=${2:?$usage}
 COUNT=${3:?$usage}
 shift 3
 RIGB_PARAMS="$*"
-igb_fresh_pair || exit 1
-tx_pci=$(basename "$(readlink "/sys/class/net/$tx/device")")
-rx_pci=$(basename "$(readlink "/sys/class/net/$rx/device")")
 
 # window PGDEV DEV STAT: the warm-up run and the measured one of pktgen on
 # PGDEV, as set up; prints the change of DEV's statistic STAT over the
@@ -41,6 +42,16 @@ window() {
 	echo "PROFILE packets=$(($(stat_of "$2" "$3") - before)) sent=$(sent "$1")"
 	awk '{ print "MODULE", $1, $6 }' /proc/modules
 }
+
+if [ "$case" = nf-forward ]; then
+	NF_FORWARD_LIB=1 . "$(dirname "$0")/../scenarios/nf-forward.sh"
+	setup "$impl"
+	window d0 d1 tx_packets
+	exit 0
+fi
+igb_fresh_pair || exit 1
+tx_pci=$(basename "$(readlink "/sys/class/net/$tx/device")")
+rx_pci=$(basename "$(readlink "/sys/class/net/$rx/device")")
 
 # rx_case DEV: igb-rx, C igb on port 0 sending to DEV (port 1).
 rx_case() {

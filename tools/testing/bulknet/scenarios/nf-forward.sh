@@ -20,6 +20,9 @@
 # delta is each row's instructions per packet over baseline's, in the same
 # boot. Every row checks that d1 sent every packet that pktgen injected (none,
 # for rust-1-drop).
+#
+# Sourced with NF_FORWARD_LIB=1, it only sets up the router and pktgen and
+# defines setup ROW and teardown ROW (profile/workload.sh's nf-forward case).
 set -euo pipefail
 . "$(dirname "$0")/../guest/lib.sh"
 
@@ -98,6 +101,8 @@ teardown() {
 	rust-*) rmmod rfilter ;;
 	esac
 }
+
+[ "${NF_FORWARD_LIB:-}" = 1 ] && return 0
 
 for row in $ROWS; do
 	setup "$row"
