@@ -300,11 +300,10 @@ impl netfilter::Hook for HookRules {
         let Some(p) = packet_of(self.family, pkt, state, set) else {
             return Verdict::Drop;
         };
-        // The kernel's `usize` has at least 32 bits.
-        let len = pkt.network_len() as usize;
         let verdict = rules::evaluate(&set.compiled, &p, |i| {
             if let Some(c) = set.counters.get(i) {
-                c.add([1, len]);
+                // The kernel's `usize` has at least 32 bits.
+                c.add([1, pkt.network_len() as usize]);
             }
         });
         match verdict {

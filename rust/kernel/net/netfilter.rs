@@ -75,6 +75,7 @@ pub struct Packet<'a> {
 
 impl<'a> Packet<'a> {
     /// Returns the packet's length from its network header on.
+    #[inline]
     pub fn network_len(&self) -> u32 {
         // SAFETY: the packet is valid and its network header set (type invariant).
         let off = unsafe { bindings::skb_network_offset(self.skb) };
@@ -135,6 +136,7 @@ pub struct State<'a> {
 
 impl State<'_> {
     /// Returns the input device's index, 0 if the packet has none (it is sent by this host).
+    #[inline]
     pub fn in_ifindex(&self) -> u32 {
         // SAFETY: `state` is valid (type invariant); `in` is null or a device the packet's path
         // holds for the hook call.
@@ -142,6 +144,7 @@ impl State<'_> {
     }
 
     /// Returns the output device's index, 0 if routing has not chosen one.
+    #[inline]
     pub fn out_ifindex(&self) -> u32 {
         // SAFETY: as in `in_ifindex`, for `out`.
         unsafe { ifindex((*self.state).out) }
@@ -151,6 +154,7 @@ impl State<'_> {
 /// # Safety
 ///
 /// `dev` is null or a valid device.
+#[inline]
 unsafe fn ifindex(dev: *const bindings::net_device) -> u32 {
     if dev.is_null() {
         return 0;
