@@ -19,6 +19,11 @@ __rust_helper bool rust_helper_skb_shared(const struct sk_buff *skb)
 	return skb_shared(skb);
 }
 
+__rust_helper bool rust_helper_skb_cloned(const struct sk_buff *skb)
+{
+	return skb_cloned(skb);
+}
+
 __rust_helper void *rust_helper_netdev_priv(const struct net_device *dev)
 {
 	return netdev_priv(dev);

@@ -457,15 +457,18 @@ impl Napi {
 
     /// Hands a received packet to the stack through GRO (`napi_gro_receive()`); from this
     /// context's poll, which `_bh` stands for. Gives the packet back if it cannot go to the
-    /// stack: one that others share, or that has no device (see [`SkbList::push`]).
+    /// stack: one that others share, or that has no device (see [`SkbList::push`]), or a clone
+    /// (`skb_cloned()`): GRO takes a packet's fragments and head page into another, which would
+    /// pull them from under the clone.
     #[inline]
     pub fn gro_receive(&self, skb: SkBuff, _bh: &LocalBhDisabled) -> Result<(), SkBuff> {
-        if !skb.is_ours_with_device() {
+        if !skb.is_ours_with_device() || skb.is_cloned() {
             return Err(skb);
         }
         // SAFETY: the context was added to a device (type invariant) and is being polled (the
-        // only place a driver holds both this `Napi` and a `LocalBhDisabled`); the skb is ours
-        // alone and has a device (checked above), and its reference goes to GRO.
+        // only place a driver holds both this `Napi` and a `LocalBhDisabled`); the skb and its
+        // data are ours alone, not shared nor cloned, and it has a device (checked above); its
+        // reference goes to GRO.
         unsafe { bindings::napi_gro_receive(self.as_raw(), skb.into_raw()) };
         Ok(())
     }

@@ -221,6 +221,14 @@ impl SkBuff {
         !shared && !dev.is_null()
     }
 
+    /// Returns whether the skb's data is shared with a clone (`skb_cloned()`).
+    #[inline]
+    pub(crate) fn is_cloned(&self) -> bool {
+        // SAFETY: the skb is valid (type invariant); the data reference count is read
+        // atomically.
+        unsafe { bindings::skb_cloned(self.as_raw()) }
+    }
+
     /// Releases the packet, which did its job (`consume_skb()`), in any context.
     #[inline]
     pub fn consume(self) {
