@@ -410,8 +410,13 @@ impl genetlink::Operations for Rfilter {
                 let handle = add(&mut state, pernet, net, spec, &mut req.extack())?;
                 state.changed();
                 drop(state);
-                reply.message().put_u32(attr::HANDLE, handle)?;
-                reply.send()
+                // The rule is in: a reply that cannot be delivered (the socket's buffer is
+                // full) must not report the add as failed, or a caller that tries again adds
+                // it twice.
+                if reply.message().put_u32(attr::HANDLE, handle).is_ok() {
+                    let _ = reply.send();
+                }
+                Ok(())
             }
             cmd::RULE_DEL => {
                 let Some(handle) = req.attr(attr::HANDLE).and_then(|a| a.get_u32()) else {
@@ -446,7 +451,8 @@ impl genetlink::Operations for Rfilter {
         };
         // The cursor is the handle of the last rule dumped: rules are in the order of their
         // handles, so a dump goes on right, even if rules were added or deleted between its
-        // parts; then its later messages carry NLM_F_DUMP_INTR (the generation above).
+        // parts; then the first message after the change carries NLM_F_DUMP_INTR (the
+        // generation above).
         let after = dump.cursor();
         for r in t.rules.iter().filter(|r| u64::from(r.handle) > after) {
             if !dump.message(cmd::RULE_GET, |m| put_rule(m, r))? {

@@ -118,11 +118,13 @@ impl<'a> Request<'a> {
     }
 
     /// Starts the reply to the request: one message of command `cmd`, of up to a page
-    /// (`genlmsg_new()`, `genlmsg_put_reply()`). A handler that changes something makes its
-    /// reply first, so that it cannot fail for want of memory after the change.
+    /// (`genlmsg_new()`, and `genlmsg_put()` addressed as `genlmsg_put_reply()` does). A handler
+    /// that changes something makes its reply first, so that it cannot fail for want of memory
+    /// after the change.
     pub fn reply(&self, cmd: u8) -> Result<Reply<'a>> {
         let (size, flags) = (bindings::GENLMSG_DEFAULT_SIZE, GFP_KERNEL.as_raw());
-        // SAFETY: allocates a message buffer, or returns null.
+        // SAFETY: allocates a message buffer, or returns null; `GFP_KERNEL` may sleep, as a
+        // `doit` handler may: it runs in the requesting task's `sendmsg()`.
         let skb = unsafe { bindings::genlmsg_new(size, flags) };
         if skb.is_null() {
             return Err(ENOMEM);
@@ -165,7 +167,7 @@ pub struct Reply<'a> {
     skb: *mut bindings::sk_buff,
     hdr: *mut c_void,
     info: *mut bindings::genl_info,
-    _p: PhantomData<&'a mut bindings::genl_info>,
+    _p: PhantomData<&'a bindings::genl_info>,
 }
 
 impl Reply<'_> {
@@ -240,9 +242,9 @@ impl<'a> Dump<'a> {
 
     /// Tells the dump the generation of the data this call reads: a number the family changes
     /// whenever the data changes, and never 0. Set it with the data locked, before putting
-    /// messages. A message put under another generation than the one before it is flagged
-    /// `NLM_F_DUMP_INTR`: the data changed between two parts of the dump, and the reader knows
-    /// to dump again (`nl_dump_check_consistent()`).
+    /// messages. The first message put under another generation than the one before it is
+    /// flagged `NLM_F_DUMP_INTR` (or the end of the dump, if none is): the data changed between
+    /// two parts of the dump, and the reader knows to dump again (`nl_dump_check_consistent()`).
     pub fn set_generation(&mut self, generation: u32) {
         // SAFETY: `cb` is valid (type invariant); the dump's state is borrowed mutably with
         // `self`.
@@ -290,15 +292,17 @@ impl<'a> Dump<'a> {
         if hdr.is_null() {
             return self.full();
         }
-        // SAFETY: `cb` is the dump's state (type invariant) and `hdr` the header of the message
-        // just put into its buffer.
-        unsafe { bindings::genl_dump_check_consistent(self.cb, hdr) };
         let mut msg = Message {
             skb: self.skb,
             _p: PhantomData,
         };
         match fill(&mut msg) {
             Ok(()) => {
+                // Flagged only once it stays: a message taken back below is put again, under
+                // the generation of its next call.
+                // SAFETY: `cb` is the dump's state (type invariant) and `hdr` the header of the
+                // message just put into its buffer.
+                unsafe { bindings::genl_dump_check_consistent(self.cb, hdr) };
                 // SAFETY: `hdr` begins the message just put into `skb`.
                 unsafe { bindings::genlmsg_end(self.skb, hdr) };
                 Ok(true)

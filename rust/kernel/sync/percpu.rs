@@ -16,10 +16,10 @@ use core::{
 
 /// `N` counters of each possible CPU, summed when read.
 ///
-/// An add touches only the local CPU's counters: no lock, no atomic read-modify-write, no cache
-/// line shared with other CPUs. Any context may add, interrupts included. This is how nft's
-/// counters avoid a shared line per packet, and they are kept the same way, as `u64_stats_t`
-/// under a per-CPU `u64_stats_sync`: on 64-bit kernels an add is a `local64_add()` with
+/// An add touches only the local CPU's counters: no lock, no cache line shared with other CPUs.
+/// Any context but NMI may add, interrupts included. This is how nft's counters avoid a shared
+/// line per packet, and they are kept the same way, as `u64_stats_t` under a per-CPU
+/// `u64_stats_sync`: on 64-bit kernels an add is a `local64_add()` (one plain add on x86) with
 /// preemption disabled; on 32-bit ones it also takes the CPU's seqcount, with interrupts off,
 /// so that a sum never reads half of a counter.
 ///
@@ -59,8 +59,9 @@ struct Slot<const N: usize> {
 unsafe impl<const N: usize> Send for Counters<N> {}
 
 // SAFETY: `&self` only adds to the local CPU's slot, with preemption disabled and under its
-// `u64_stats_sync` with interrupts off, and reads with `u64_stats_fetch_begin()` and
-// `u64_stats_fetch_retry()`; both are safe from any context on any CPU.
+// `u64_stats_sync` (with interrupts off on 32-bit kernels), and reads with
+// `u64_stats_fetch_begin()` and `u64_stats_fetch_retry()`; both are safe from any context but
+// NMI, on any CPU.
 unsafe impl<const N: usize> Sync for Counters<N> {}
 
 impl<const N: usize> Counters<N> {
@@ -98,8 +99,9 @@ impl<const N: usize> Counters<N> {
         // disables preemption until the `put_cpu_ptr()` below, so the slot stays this CPU's.
         let slot = unsafe { bindings::get_cpu_ptr(pcp) }.cast::<Slot<N>>();
         // SAFETY: `slot` is the local CPU's `Slot<N>`, its `syncp` initialised (type
-        // invariant); interrupts stay off until the `irqrestore` below, so no other writer of
-        // this CPU's slot runs in between.
+        // invariant). On 32-bit kernels interrupts stay off until the `irqrestore` below, so no
+        // other writer of this CPU's slot runs in between; on 64-bit ones the section is empty
+        // and each `local64_add()` is safe against interrupts on its own CPU.
         let flags = unsafe { bindings::u64_stats_update_begin_irqsave(&raw mut (*slot).syncp) };
         for (i, v) in values.into_iter().enumerate() {
             // SAFETY: `i < N`: the `i`th counter of the local CPU's slot, which only this CPU
