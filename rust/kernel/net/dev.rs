@@ -465,10 +465,10 @@ impl Napi {
         if !skb.is_ours_with_device() || skb.is_cloned() {
             return Err(skb);
         }
-        // SAFETY: the context was added to a device (type invariant) and is being polled (the
-        // only place a driver holds both this `Napi` and a `LocalBhDisabled`); the skb and its
-        // data are ours alone, not shared nor cloned, and it has a device (checked above); its
-        // reference goes to GRO.
+        // The context was added to a device (type invariant) and is being polled: this is the
+        // only place a driver holds both this `Napi` and a `LocalBhDisabled`. The skb and its
+        // data are ours alone, neither shared nor cloned, and it has a device (checked above).
+        // SAFETY: as above; the skb's reference goes to GRO.
         unsafe { bindings::napi_gro_receive(self.as_raw(), skb.into_raw()) };
         Ok(())
     }

@@ -98,10 +98,11 @@ impl<const N: usize> Counters<N> {
         // SAFETY: `pcp` is a live per-CPU allocation (type invariant); `get_cpu_ptr()`
         // disables preemption until the `put_cpu_ptr()` below, so the slot stays this CPU's.
         let slot = unsafe { bindings::get_cpu_ptr(pcp) }.cast::<Slot<N>>();
-        // SAFETY: `slot` is the local CPU's `Slot<N>`, its `syncp` initialised (type
-        // invariant). On 32-bit kernels interrupts stay off until the `irqrestore` below, so no
-        // other writer of this CPU's slot runs in between; on 64-bit ones the section is empty
-        // and each `local64_add()` is safe against interrupts on its own CPU.
+        // `slot` is the local CPU's `Slot<N>`, its `syncp` initialised (type invariant). On
+        // 32-bit kernels interrupts stay off until the `irqrestore` below, so no other writer of
+        // this CPU's slot runs in between; on 64-bit ones the section is empty and each
+        // `local64_add()` is safe against interrupts on its own CPU.
+        // SAFETY: as above; the section ends below with these `flags`.
         let flags = unsafe { bindings::u64_stats_update_begin_irqsave(&raw mut (*slot).syncp) };
         for (i, v) in values.into_iter().enumerate() {
             // SAFETY: `i < N`: the `i`th counter of the local CPU's slot, which only this CPU
