@@ -54,9 +54,12 @@ def initramfs():
                                capture_output=True, text=True).stdout
         cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
                               input=files.encode(), check=True, capture_output=True).stdout
-    with open(out + ".tmp", "wb") as f:
+    # make check boots two guests at once: each writes its own temporary
+    # file, and the rename makes whichever finishes last the one in place.
+    tmp = f"{out}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
         f.write(cpio)
-    os.replace(out + ".tmp", out)
+    os.replace(tmp, out)
     return out
 
 
