@@ -656,14 +656,17 @@ impl<'bound> Port<'bound> {
         let Some(ring) = &mut *guard else {
             return true;
         };
+        // As igb does, the loop keeps its place in a local and takes the cleaned descriptors
+        // back from the ring once, at the end.
         let (mut pkts, mut bytes) = (0u32, 0u32);
         let mut done = true;
-        while ring.idx.in_flight() != 0 {
+        let ntu = ring.idx.next_to_use();
+        let mut ntc = ring.idx.next_to_clean();
+        while ntc != ntu {
             if pkts == TX_WORK_LIMIT {
                 done = false;
                 break;
             }
-            let ntc = ring.idx.next_to_clean();
             let Some(slot) = ring.bufs.get_mut(usize::from(ntc)) else {
                 break;
             };
@@ -681,9 +684,12 @@ impl<'bound> Port<'bound> {
             };
             buf.skb.unmap().napi_consume(budget.get(), bh);
             pkts += 1;
-            bytes += buf.bytes;
-            let _ = ring.idx.consume(ring.idx.span(ntc, last));
+            // BQL counts in `unsigned int`, as igb's `total_bytes` does.
+            bytes = bytes.wrapping_add(buf.bytes);
+            ntc = ring.idx.after(last);
         }
+        // `ntc` is where the next packet would start: in flight, or `next_to_use`.
+        let _ = ring.idx.consume_to(ntc);
         self.stats.tx_packets.add(pkts.into());
         self.stats.tx_bytes.add(bytes.into());
         let dev = napi.device();

@@ -225,6 +225,31 @@ impl Ring {
         Some(first)
     }
 
+    /// Takes back the descriptors from `next_to_clean` up to, not including, `to`, and returns
+    /// how many; or `None` (and changes nothing) if `to` is neither `next_to_use` nor the
+    /// index of a descriptor in flight.
+    ///
+    /// For a loop that walks the finished descriptors with an index of its own and gives them
+    /// back once, at its end (`igb_clean_tx_irq()`).
+    #[inline]
+    pub fn consume_to(&mut self, to: u16) -> Option<u16> {
+        if to >= self.size {
+            return None;
+        }
+        // Both indices are below `size`: neither branch wraps.
+        let n = if to >= self.next_to_clean {
+            to.wrapping_sub(self.next_to_clean)
+        } else {
+            self.size.wrapping_sub(self.next_to_clean).wrapping_add(to)
+        };
+        if n > self.in_flight() {
+            return None;
+        }
+        // INVARIANT: `to < size`; the descriptors taken back were in flight.
+        self.next_to_clean = to;
+        Some(n)
+    }
+
     /// Returns the in-flight descriptors' indices, oldest first.
     pub fn in_flight_indices(&self) -> impl Iterator<Item = u16> + '_ {
         (0..self.in_flight()).map(move |k| self.wrap_add(self.next_to_clean, k))
@@ -287,6 +312,15 @@ mod tests {
         assert_eq!(idx[53], 63);
         assert_eq!(idx[54], 0);
         assert_eq!(*idx.last().unwrap(), 8);
+        // consume_to(): up to next_to_use, and refused past it or outside the ring.
+        assert_eq!(r.consume_to(8), Some(62));
+        assert_eq!((r.next_to_clean(), r.in_flight()), (8, 1));
+        assert_eq!(r.consume_to(11), None);
+        assert_eq!(r.consume_to(64), None);
+        assert_eq!(r.consume_to(8), Some(0));
+        assert_eq!(r.consume_to(9), Some(1));
+        assert_eq!(r.consume_to(9), Some(0));
+        assert_eq!((r.next_to_clean(), r.in_flight()), (9, 0));
         r.reset();
         assert_eq!((r.next_to_use(), r.next_to_clean(), r.unused()), (0, 0, 63));
     }
@@ -321,7 +355,22 @@ mod tests {
                     }
                 } else {
                     let fits = usize::from(n) <= model.len();
-                    let got = r.consume(n);
+                    // Half the time through consume_to(), with its end index.
+                    let got = if rand() % 2 == 0 {
+                        r.consume(n)
+                    } else {
+                        let first = r.next_to_clean();
+                        let to = ((u32::from(first) + u32::from(n)) % size) as u16;
+                        match r.consume_to(to) {
+                            Some(k) if fits => {
+                                assert_eq!(k, n);
+                                assert_eq!(r.next_to_clean(), to);
+                                Some(first)
+                            }
+                            Some(k) => panic!("consume_to({to}) took {k} of {}", model.len()),
+                            None => None,
+                        }
+                    };
                     assert_eq!(got.is_some(), fits);
                     if let Some(first) = got {
                         if n > 0 {
