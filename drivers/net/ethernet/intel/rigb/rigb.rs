@@ -657,36 +657,29 @@ impl<'bound> Port<'bound> {
             return true;
         };
         // As igb does, the loop keeps its place in a local and takes the cleaned descriptors
-        // back from the ring once, at the end.
+        // back from the ring once, at the end; and like igb, it reports more work once it has
+        // cleaned its limit, even if that emptied the ring.
+        let idx = ring.idx;
         let (mut pkts, mut bytes) = (0u32, 0u32);
-        let mut done = true;
-        let ntu = ring.idx.next_to_use();
-        let mut ntc = ring.idx.next_to_clean();
-        while ntc != ntu {
-            if pkts == TX_WORK_LIMIT {
-                done = false;
-                break;
-            }
+        let mut ntc = idx.next_to_clean();
+        while ntc != idx.next_to_use() && pkts < TX_WORK_LIMIT {
             let Some(slot) = ring.bufs.get_mut(usize::from(ntc)) else {
                 break;
             };
-            let Some(last) = slot.as_ref().map(|b| b.last) else {
+            // The write-back status of the packet's last descriptor is its fourth dword.
+            let descs = &ring.desc;
+            let Some(buf) = slot.take_if(
+                |b| matches!(descs.upper(b.last), Ok(q) if desc::tx_done((q >> 32) as u32)),
+            ) else {
                 break;
             };
-            // The write-back status is the descriptor's fourth dword.
-            if !matches!(ring.desc.upper(last), Ok(q) if desc::tx_done((q >> 32) as u32)) {
-                break;
-            }
             // Read nothing else of the descriptor before DD.
             dma_mb(Read);
-            let Some(buf) = slot.take() else {
-                break;
-            };
             buf.skb.unmap().napi_consume(budget.get(), bh);
             pkts += 1;
             // BQL counts in `unsigned int`, as igb's `total_bytes` does.
             bytes = bytes.wrapping_add(buf.bytes);
-            ntc = ring.idx.after(last);
+            ntc = idx.after(buf.last);
         }
         // `ntc` is where the next packet would start: in flight, or `next_to_use`.
         let _ = ring.idx.consume_to(ntc);
@@ -703,7 +696,7 @@ impl<'bound> Port<'bound> {
                 bh,
             );
         }
-        done
+        pkts < TX_WORK_LIMIT
     }
 
     /// Receives up to `budget` frames (`igb_clean_rx_irq()`) and refills the ring. Returns how
