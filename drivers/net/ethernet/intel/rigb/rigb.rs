@@ -357,6 +357,9 @@ struct TxBuf<'bound> {
     bytes: u32,
     /// The packet's last descriptor, whose DD bit says the packet is sent (`next_to_watch`).
     last: u16,
+    /// The descriptor after `last`, where the next packet starts: the clean loop's next
+    /// index, computed once when the packet is queued.
+    next: u16,
 }
 
 /// A ring's descriptors in memory shared with the device: two little-endian quadwords each.
@@ -679,7 +682,7 @@ impl<'bound> Port<'bound> {
             pkts += 1;
             // BQL counts in `unsigned int`, as igb's `total_bytes` does.
             bytes = bytes.wrapping_add(buf.bytes);
-            ntc = idx.after(buf.last);
+            ntc = buf.next;
         }
         // `ntc` is where the next packet would start: in flight, or `next_to_use`.
         let _ = ring.idx.consume_to(ntc);
@@ -971,6 +974,7 @@ impl<'bound> Port<'bound> {
             skb,
             bytes: len,
             last: first,
+            next: ring.idx.next_to_use(),
         });
         Ok(())
     }
