@@ -108,7 +108,7 @@ def host_tsc_khz():
     return round((c1 - c0) * 1_000_000 / (t1 - t0))
 
 
-def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf", plugin=None):
+def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf", plugin=None, trace=None):
     # The guest's time of day and its RDRAND numbers do not come from the host either.
     accel = ["-accel", "tcg", "-icount", "shift=0,sleep=off", "-smp", "1",
              "-rtc", "base=2026-01-01T00:00:00,clock=vm", "-seed", "1"]
@@ -140,6 +140,8 @@ def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf", plugin=None):
            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"]
     if plugin:
         cmd += ["-plugin", plugin]
+    if trace:
+        cmd += ["-trace", trace]
     for port in (0, 1):
         cmd += ["-device", f"pcie-root-port,id=rp{port},chassis={port + 1},slot={port + 1}",
                 "-netdev", f"hubport,id=net{port},hubid=0",
@@ -148,7 +150,7 @@ def qemu_cmd(kernel, mode, run, keep, cmdline, flavour="perf", plugin=None):
 
 
 def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None, echo=True,
-           flavour="perf", plugin=None):
+           flavour="perf", plugin=None, trace=None):
     """Run `script ARGS` in the guest; return (exit status, output lines)."""
     kernel = kernel or kernel_path(flavour)
     if not os.path.exists(kernel):
@@ -164,7 +166,8 @@ def run_vm(script, args=(), mode="icount", timeout=600, cmdline="", kernel=None,
         wrapper = f.name
     lines, status = [], None
     keep = kept_dirs(script)
-    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, keep, cmdline, flavour, plugin),
+    proc = subprocess.Popen(qemu_cmd(kernel, mode, wrapper, keep, cmdline, flavour, plugin,
+                                     trace),
                             stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -220,11 +223,13 @@ def main():
     p.add_argument("--cmdline", default="", help="extra kernel command line")
     p.add_argument("--kernel")
     p.add_argument("--plugin", help="a TCG plugin and its arguments, as -plugin takes them")
+    p.add_argument("--trace", help="QEMU trace events, as -trace takes them "
+                   "(profile/irq_cycles.py reads the igb model's)")
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     a = p.parse_args()
     status, lines = run_vm(a.script, a.args, a.mode or "icount", a.timeout, a.cmdline, a.kernel,
-                           flavour=a.flavour, plugin=a.plugin)
+                           flavour=a.flavour, plugin=a.plugin, trace=a.trace)
     if status != 0 and status != 124:
         print(f"bulknet vm: {a.script} exited with status {status}; last lines:", file=sys.stderr)
         for line in lines[-20:]:

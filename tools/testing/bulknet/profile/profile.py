@@ -3,7 +3,8 @@
 """Where the instructions go: a guest workload's instructions per packet, by function.
 
 Boots the test router under QEMU TCG with the insn_profile plugin, runs one of
-pktgen-igb.sh's scenarios (workload.sh: rx, tx-burst32 or queue-xmit), or
+pktgen-igb.sh's scenarios (workload.sh: rx, tx-burst32, tx-clone, queue-xmit or
+queue-xmit-pushback), or
 nf-forward.sh's, once per implementation, and attributes the instructions
 executed between the workload's two sync(2) calls to the guest functions they
 ran in, per packet (received for rx, forwarded for nf-forward, sent otherwise).
@@ -173,7 +174,8 @@ def profile(case, impl, count, cache, so, system_map):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--case", default="rx",
-                   choices=["rx", "tx-burst32", "queue-xmit", "nf-forward"])
+                   choices=["rx", "tx-burst32", "tx-clone", "queue-xmit", "queue-xmit-pushback",
+                            "nf-forward"])
     p.add_argument("--count", type=int, default=20000, help="packets in the window")
     p.add_argument("--top", type=int, default=40, help="functions to list")
     p.add_argument("--calls", action="store_true", help="also give the calls per packet")

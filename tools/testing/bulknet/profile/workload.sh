@@ -8,8 +8,11 @@
 #    stack drops every packet in the IP layer (igb-rx);
 #  - tx-burst32: port 0, driven by IMPL, sends bursts of 32 with ndo_start_xmit,
 #    peer down (igb-tx-burst32);
+#  - tx-clone: one shared skb (clone_skb), burst 1, peer down (igb-tx-clone);
 #  - queue-xmit: the same through dev_queue_xmit and pfifo_fast, a new skb per
 #    packet (igb-queue-xmit);
+#  - queue-xmit-pushback: queue-xmit with BQL's limit_max at 16 frames
+#    (igb-queue-xmit-pushback);
 #  - nf-forward: make bench's nf-forward scenario, with IMPL one of its rows
 #    (baseline, nft-1-nomatch, rust-1-nomatch, ...): pktgen into dummy d0,
 #    forwarded out d1; no igb port is used.
@@ -20,7 +23,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../guest/lib.sh"
 
-usage="usage: workload.sh rx|tx-burst32|queue-xmit c|rust COUNT [PARAMS...]
+usage="usage: workload.sh CASE c|rust COUNT [PARAMS...]
+       (CASE: rx, tx-burst32, tx-clone, queue-xmit or queue-xmit-pushback)
        workload.sh nf-forward ROW COUNT"
 case=${1:?$usage}
 impl=${2:?$usage}
@@ -77,7 +81,12 @@ tx_case() {
 	pg_set "$1" "dst_mac $(cat "/sys/class/net/$rx/address")"
 	case $case in
 	tx-burst32) pg_set "$1" "burst 32" ;;
-	*) pg_set "$1" "xmit_mode queue_xmit" ;;
+	tx-clone) pg_set "$1" "clone_skb $COUNT" ;;
+	queue-xmit) pg_set "$1" "xmit_mode queue_xmit" ;;
+	queue-xmit-pushback)
+		pg_set "$1" "xmit_mode queue_xmit"
+		echo $((16 * 60)) > "/sys/class/net/$1/queues/tx-0/byte_queue_limits/limit_max"
+		;;
 	esac
 	window "$1" "$1" tx_packets
 }
@@ -92,7 +101,9 @@ rx/c)
 	rx_case "$rx"
 	;;
 rx/rust) on_rigb "$rx_pci" 0 rx_case ;;
-tx-burst32/c | queue-xmit/c) tx_case "$tx" ;;
-tx-burst32/rust | queue-xmit/rust) on_rigb "$tx_pci" 49 tx_case ;;
+tx-burst32/c | tx-clone/c | queue-xmit/c | queue-xmit-pushback/c) tx_case "$tx" ;;
+tx-burst32/rust | tx-clone/rust | queue-xmit/rust | queue-xmit-pushback/rust)
+	on_rigb "$tx_pci" 49 tx_case
+	;;
 *) echo "$usage" >&2; exit 2 ;;
 esac
