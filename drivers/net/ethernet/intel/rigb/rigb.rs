@@ -47,6 +47,7 @@ use kernel::{
         LocalBhDisabled, SpinLockBh,
     },
     time::{delay::fsleep, Delta},
+    warn_on,
 };
 
 #[allow(dead_code, unreachable_pub)] // Shared unchanged with the host crate (`hw.rs`).
@@ -350,15 +351,21 @@ const MAX_RX_FRAME: u32 = RX_BUF_LEN;
 /// The largest MTU: a tagged frame fills the buffer.
 const MAX_MTU: u32 = MAX_RX_FRAME - ETH_OVERHEAD - VLAN_HLEN;
 
-/// A packet on the transmit ring (`struct igb_tx_buffer`).
+/// A packet on the transmit ring (`struct igb_tx_buffer`), kept in the slot of its first
+/// descriptor.
+///
+/// # Invariants
+///
+/// The packet's descriptors run from its slot to `last`, all in flight, and `next` is the index
+/// after `last` (`Ring::after(last)`): `Port::clean_tx()` moves on to it, and gives back the
+/// descriptors up to it.
 struct TxBuf<'bound> {
     skb: MappedSkb<'bound>,
     /// The bytes reported to BQL.
     bytes: u32,
     /// The packet's last descriptor, whose DD bit says the packet is sent (`next_to_watch`).
     last: u16,
-    /// The descriptor after `last`, where the next packet starts: the clean loop's next
-    /// index, computed once when the packet is queued.
+    /// The descriptor after `last`, where the next packet starts (see the invariants).
     next: u16,
 }
 
@@ -653,15 +660,15 @@ impl Port<'_> {
 
 impl<'bound> Port<'bound> {
     /// Cleans sent packets off the transmit ring (`igb_clean_tx_irq()`). Returns `true` if it
-    /// got through all of them within [`TX_WORK_LIMIT`].
+    /// cleaned fewer than [`TX_WORK_LIMIT`]: as with igb, a poll that cleaned exactly the
+    /// limit runs once more, even if it emptied the ring.
     fn clean_tx(&self, napi: &Napi, budget: Budget, bh: &LocalBhDisabled) -> bool {
         let mut guard = self.tx.lock_with(bh);
         let Some(ring) = &mut *guard else {
             return true;
         };
         // As igb does, the loop keeps its place in a local and takes the cleaned descriptors
-        // back from the ring once, at the end; and like igb, it reports more work once it has
-        // cleaned its limit, even if that emptied the ring.
+        // back from the ring once, at the end.
         let idx = ring.idx;
         let (mut pkts, mut bytes) = (0u32, 0u32);
         let mut ntc = idx.next_to_clean();
@@ -680,12 +687,14 @@ impl<'bound> Port<'bound> {
             dma_mb(Read);
             buf.skb.unmap().napi_consume(budget.get(), bh);
             pkts += 1;
-            // BQL counts in `unsigned int`, as igb's `total_bytes` does.
+            // At most `TX_WORK_LIMIT * MAX_FRAME` in all: this does not wrap, and the wrapping
+            // add spares the loop an overflow check.
             bytes = bytes.wrapping_add(buf.bytes);
             ntc = buf.next;
         }
-        // `ntc` is where the next packet would start: in flight, or `next_to_use`.
-        let _ = ring.idx.consume_to(ntc);
+        // `ntc` is where the next packet would start: in flight, or `next_to_use` (`TxBuf`'s
+        // invariants). A `next` that broke them would leave the ring stuck: say so.
+        warn_on!(ring.idx.consume_to(ntc).is_none());
         self.stats.tx_packets.add(pkts.into());
         self.stats.tx_bytes.add(bytes.into());
         let dev = napi.device();

@@ -321,6 +321,11 @@ mod tests {
         assert_eq!(r.consume_to(9), Some(1));
         assert_eq!(r.consume_to(9), Some(0));
         assert_eq!((r.next_to_clean(), r.in_flight()), (9, 0));
+        // A full ring across the wrap: consume_to(next_to_use) takes all of it back.
+        assert_eq!(r.produce(63), Some(9));
+        assert_eq!((r.next_to_use(), r.in_flight()), (8, 63));
+        assert_eq!(r.consume_to(8), Some(63));
+        assert_eq!((r.next_to_clean(), r.in_flight(), r.unused()), (8, 0, 63));
         r.reset();
         assert_eq!((r.next_to_use(), r.next_to_clean(), r.unused()), (0, 0, 63));
     }
