@@ -167,29 +167,28 @@ impl Ring {
     /// forward around the ring; both must be indices of the ring.
     #[inline]
     pub const fn span(&self, first: u16, last: u16) -> u16 {
-        // Both indices are below `size`, at most 4096: this does not wrap.
-        if last >= first {
-            last.wrapping_sub(first).wrapping_add(1)
+        // At most `size - 1` plus one, at most 4096: this does not wrap.
+        self.distance(first, last).wrapping_add(1)
+    }
+
+    /// Returns how many descriptors there are from `from` up to, not including, `to`, going
+    /// forward around the ring; both must be indices of the ring.
+    #[inline]
+    const fn distance(&self, from: u16, to: u16) -> u16 {
+        // Both indices are below `size`, at most 4096 ([`RingSize`]): neither branch wraps, and
+        // the wrapping operations spare the hot paths overflow checks.
+        if to >= from {
+            to.wrapping_sub(from)
         } else {
-            self.size
-                .wrapping_sub(first)
-                .wrapping_add(last)
-                .wrapping_add(1)
+            self.size.wrapping_sub(from).wrapping_add(to)
         }
     }
 
     /// Returns how many descriptors are in flight: filled and not yet taken back.
     #[inline]
     pub const fn in_flight(&self) -> u16 {
-        // Both indices are below `size` (type invariant), at most 4096 ([`RingSize`]): neither
-        // branch wraps, and the wrapping operations spare the hot paths overflow checks.
-        if self.next_to_use >= self.next_to_clean {
-            self.next_to_use.wrapping_sub(self.next_to_clean)
-        } else {
-            self.size
-                .wrapping_sub(self.next_to_clean)
-                .wrapping_add(self.next_to_use)
-        }
+        // Both indices are below `size` (type invariant).
+        self.distance(self.next_to_clean, self.next_to_use)
     }
 
     /// Returns how many descriptors may still be filled (`igb_desc_unused()`).
@@ -236,12 +235,7 @@ impl Ring {
         if to >= self.size {
             return None;
         }
-        // Both indices are below `size`: neither branch wraps.
-        let n = if to >= self.next_to_clean {
-            to.wrapping_sub(self.next_to_clean)
-        } else {
-            self.size.wrapping_sub(self.next_to_clean).wrapping_add(to)
-        };
+        let n = self.distance(self.next_to_clean, to);
         if n > self.in_flight() {
             return None;
         }
