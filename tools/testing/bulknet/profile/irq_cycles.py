@@ -76,5 +76,6 @@ def main():
         handed = sum(int(e[1:]) for e in cyc.split() if e.startswith("T"))
         print(f"{k:6} x {handed:4}: {cyc}")
 
+
 if __name__ == "__main__":
     main()

@@ -4,19 +4,18 @@
 
 Boots the test router under QEMU TCG with the insn_profile plugin, runs one of
 pktgen-igb.sh's scenarios (workload.sh: rx, tx-burst32, tx-clone, queue-xmit or
-queue-xmit-pushback), or
-nf-forward.sh's, once per implementation, and attributes the instructions
-executed between the workload's two sync(2) calls to the guest functions they
-ran in, per packet (received for rx, forwarded for nf-forward, sent otherwise).
+queue-xmit-pushback), or nf-forward.sh's, once per implementation, and
+attributes the instructions executed between the workload's two sync(2) calls
+to the guest functions they ran in, per packet (received for rx, forwarded for nf-forward, sent otherwise).
 Several implementations print side by side:
 
   profile.py [--case rx] [--count N] [--top N] c rust rust:rx_list=0
   profile.py --case nf-forward nft-1-nomatch rust-1-nomatch
 
 An implementation is c or rust, optionally with rigb module parameters after a
-colon (comma-separated); for nf-forward, a row of that scenario. The counts are exact instruction counts, the same
-metric as make bench's icount figures; like them they say nothing about cache
-misses.
+colon (comma-separated); for nf-forward, a row of that scenario. The counts are
+exact instruction counts, the same metric as make bench's icount figures; like
+them they say nothing about cache misses.
 """
 import argparse
 import bisect
